@@ -1,0 +1,96 @@
+"""The REST API under /api/v1 (django-ninja), with its OpenAPI schema at /api/v1/openapi.json.
+
+Errors are JSON: 401 unauthenticated, 403 not allowed, 404 unknown, 409 conflict,
+422 bad input naming the field. Bad input never causes a 500.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from warroom.api.auth import SessionAuth, TokenAuth
+from warroom.lib.errors import Conflict, DomainError
+from warroom.plan.queries import NoPlanError
+
+api = NinjaAPI(
+    title="warroom API",
+    version="1",
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+    docs_url="/docs",
+)
+
+
+def _field_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = 409 if isinstance(exc, Conflict) else 422
+    loc = ["body", *exc.field.split(".")] if exc.field else ["body"]
+    return api.create_response(
+        request, {"detail": [{"loc": loc, "msg": exc.message, "type": "value_error"}]},
+        status=status,
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _field_error(request, exc)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "not allowed"}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "authentication required"}, status=401)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "not found"}, status=404)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def on_missing(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "not found"}, status=404)
+
+
+@api.exception_handler(NoPlanError)
+def on_no_plan(request: HttpRequest, exc: NoPlanError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    errors = getattr(exc, "message_dict", {"": exc.messages})
+    detail = [
+        {"loc": ["body", field] if field and field != "__all__" else ["body"], "msg": " ".join(msgs),
+         "type": "value_error"}
+        for field, msgs in errors.items()
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.get("/health", auth=None, tags=["health"])
+def health(request: HttpRequest) -> dict[str, str]:
+    """Public liveness check (no data)."""
+    return {"status": "ok"}
+
+
+def _register() -> None:
+    from warroom.catalog.api import router as catalog_router
+    from warroom.people.api import router as people_router
+    from warroom.plan.api import router as plan_router
+    from warroom.resources.api import router as resources_router
+
+    api.add_router("/plan", plan_router)
+    api.add_router("/", catalog_router)
+    api.add_router("/", people_router)
+    api.add_router("/", resources_router)
+
+
+_register()

@@ -1,0 +1,54 @@
+"""Reads of the stored plan."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from warroom.plan.models import PlanVersion
+from warroom.plan.schema import Plan
+
+
+class NoPlanError(LookupError):
+    """No plan has been applied yet (run `warroom plan apply` or `make run`)."""
+
+
+def current_version() -> PlanVersion:
+    version = PlanVersion.objects.order_by("-number").first()
+    if version is None:
+        raise NoPlanError("no plan has been applied yet; run `warroom plan apply FILE`")
+    return version
+
+
+def version(number: int) -> PlanVersion:
+    return PlanVersion.objects.get(number=number)
+
+
+def plan_of(version: PlanVersion) -> Plan:
+    return _parse(version.sha256, version.pk)
+
+
+@lru_cache(maxsize=16)
+def _parse(sha256: str, pk: int) -> Plan:
+    # Versions are immutable, so the parsed plan can be cached by id and hash.
+    document = PlanVersion.objects.values_list("document", flat=True).get(pk=pk)
+    return Plan.model_validate(document)
+
+
+def current_plan() -> Plan:
+    return plan_of(current_version())
+
+
+def choices(kind: str, lang: str = "en") -> list[tuple[str, str]]:
+    """(code, name) pairs of a list in the plan in force: system_kinds, risk_categories,
+    impact_levels or materials. Empty when no plan is applied."""
+    try:
+        plan = current_plan()
+    except NoPlanError:
+        return []
+    items = {
+        "system_kinds": plan.scope.system_kinds,
+        "risk_categories": plan.risk_categories,
+        "impact_levels": plan.impact_levels,
+        "materials": plan.materials.items,
+    }[kind]
+    return [(item.code, item.name.get(lang)) for item in items]

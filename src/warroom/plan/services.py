@@ -1,0 +1,130 @@
+"""Writes of the plan: apply a validated document as a new version and sync the organisation."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.db import transaction
+
+from warroom.people.models import Department, TeamRole
+from warroom.plan.models import PlanVersion
+from warroom.plan.schema import Plan
+from warroom.plan.validation import Problem, validate_text
+
+# Apps whose models the commander and deputy may change through the admin; other roles view.
+MANAGED_APPS = ("people", "plan", "catalog", "resources")
+
+
+class PlanInvalid(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the plan")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    version: PlanVersion
+    created: bool
+
+
+def canonical(plan: Plan) -> dict[str, Any]:
+    return plan.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def document_yaml(document: dict[str, Any]) -> str:
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+
+
+def digest(document: dict[str, Any]) -> str:
+    # The hash is of the validated content, so reformatting or comments alone are no new version.
+    blob = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def diff_documents(old: dict[str, Any] | None, new: dict[str, Any], *, old_name: str,
+                   new_name: str) -> str:
+    old_lines = document_yaml(old).splitlines(keepends=True) if old is not None else []
+    new_lines = document_yaml(new).splitlines(keepends=True)
+    return "".join(difflib.unified_diff(old_lines, new_lines, old_name, new_name))
+
+
+def apply_plan(
+    text: str, *, author: AbstractBaseUser | None = None, comment: str = ""
+) -> ApplyResult:
+    """Validate `text` and store it as the next plan version.
+
+    Raises PlanInvalid with every problem found; stores nothing then. Applying a plan whose
+    content equals the version in force returns that version with created=False.
+    """
+    plan, problems = validate_text(text)
+    if plan is None or problems:
+        raise PlanInvalid(problems)
+    document = canonical(plan)
+    sha = digest(document)
+    with transaction.atomic():
+        # Lock the latest version so two concurrent applies cannot take the same number.
+        latest = PlanVersion.objects.select_for_update().order_by("-number").first()
+        if latest is not None and latest.sha256 == sha:
+            return ApplyResult(latest, created=False)
+        number = (latest.number + 1) if latest else 1
+        version = PlanVersion.objects.create(
+            number=number,
+            author=author,
+            sha256=sha,
+            source=text,
+            document=document,
+            comment=comment,
+            diff=diff_documents(
+                latest.document if latest else None,
+                document,
+                old_name=f"v{latest.number}" if latest else "(none)",
+                new_name=f"v{number}",
+            ),
+        )
+        sync_organisation(plan)
+    return ApplyResult(version, created=True)
+
+
+def sync_organisation(plan: Plan) -> None:
+    """Make departments, team roles and their Django groups match the plan.
+
+    Records the plan no longer names are kept (people and systems point at them) but marked
+    as out of the plan, which removes the rights their roles gave.
+    """
+    departments: dict[str, Department] = {}
+    for dept in plan.departments:
+        departments[dept.code], _ = Department.objects.update_or_create(
+            code=dept.code,
+            defaults={
+                "name_en": dept.name.en,
+                "name_zh": dept.name.zh,
+                "duties_en": dept.duties.en,
+                "duties_zh": dept.duties.zh,
+                "in_plan": True,
+            },
+        )
+    Department.objects.exclude(code__in=departments).update(in_plan=False)
+
+    managed = list(Permission.objects.filter(content_type__app_label__in=MANAGED_APPS))
+    viewing = [perm for perm in managed if perm.codename.startswith("view_")]
+    for role in plan.team.roles:
+        group, _ = Group.objects.get_or_create(name=f"team:{role.code}")
+        group.permissions.set(managed if role.kind in ("commander", "deputy") else viewing)
+        TeamRole.objects.update_or_create(
+            code=role.code,
+            defaults={
+                "name_en": role.name.en,
+                "name_zh": role.name.zh,
+                "kind": role.kind,
+                "department": departments[role.department],
+                "group": group,
+                "in_plan": True,
+            },
+        )
+    TeamRole.objects.exclude(code__in=[r.code for r in plan.team.roles]).update(in_plan=False)

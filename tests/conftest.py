@@ -1,0 +1,108 @@
+"""Shared fixtures: the default plan applied, and the three people of every permission story —
+an owner (the commander), a department representative (operations) and an outsider."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.test import Client
+
+from warroom.api.auth import create_token
+from warroom.people import services as people
+from warroom.people.models import Department, TeamRole
+from warroom.plan.models import PlanVersion
+from warroom.plan.services import apply_plan
+
+User = get_user_model()
+
+
+@pytest.fixture
+def default_plan_text() -> str:
+    return settings.WARROOM_DEFAULT_PLAN.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def plan(db: Any, default_plan_text: str) -> PlanVersion:
+    return apply_plan(default_plan_text, comment="test").version
+
+
+def dept(code: str) -> Department:
+    return Department.objects.get(code=code)
+
+
+@pytest.fixture
+def make_person(plan: PlanVersion) -> Callable[..., AbstractUser]:
+    def make(username: str, department: str | None = None, role: str | None = None,
+             **extra: Any) -> AbstractUser:
+        user = people.create_person(
+            username=username,
+            first_name=extra.pop("first_name", username.title()),
+            department=dept(department) if department else None,
+            **extra,
+        )
+        user.set_password("pw-" + username)
+        user.save()
+        if role:
+            people.add_team_member(TeamRole.objects.get(code=role), user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin(db: Any) -> AbstractUser:
+    return User.objects.create_superuser("root", "root@example.com", "pw-root")
+
+
+@pytest.fixture
+def commander(make_person: Callable[..., AbstractUser]) -> AbstractUser:
+    return make_person("chen", "it", role="commander")
+
+
+@pytest.fixture
+def ops_rep(make_person: Callable[..., AbstractUser]) -> AbstractUser:
+    return make_person("olga", "operations", role="operations_rep")
+
+
+@pytest.fixture
+def outsider(make_person: Callable[..., AbstractUser]) -> AbstractUser:
+    return make_person("oscar", "development")
+
+
+class ApiClient:
+    """A test client that talks to /api/v1 with a bearer token."""
+
+    def __init__(self, user: AbstractUser, read_only: bool = False) -> None:
+        _, self.token = create_token(user, name="test", read_only=read_only)
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {self.token}")
+
+    def _call(self, method: str, path: str, data: Any = None) -> Any:
+        fn = getattr(self.client, method)
+        if data is None:
+            return fn(f"/api/v1{path}")
+        return fn(f"/api/v1{path}", data=data, content_type="application/json")
+
+    def get(self, path: str) -> Any:
+        return self._call("get", path)
+
+    def post(self, path: str, data: Any) -> Any:
+        return self._call("post", path, data)
+
+    def patch(self, path: str, data: Any) -> Any:
+        return self._call("patch", path, data)
+
+    def put(self, path: str, data: Any) -> Any:
+        return self._call("put", path, data)
+
+    def delete(self, path: str) -> Any:
+        return self._call("delete", path)
+
+
+@pytest.fixture
+def api_as() -> Callable[..., ApiClient]:
+    return ApiClient
