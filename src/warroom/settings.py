@@ -83,8 +83,6 @@ DATABASES: dict[str, dict[str, Any]] = {
     if _database_url
     else sqlite_database(VAR_DIR / "warroom.sqlite3")
 }
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work: a SQLite file beside the database by default, Redis when configured.
