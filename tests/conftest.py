@@ -21,6 +21,12 @@ from warroom.plan.services import apply_plan
 User = get_user_model()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2's deliberate slowness buys nothing in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def default_plan_text() -> str:
     return settings.WARROOM_DEFAULT_PLAN.read_text(encoding="utf-8")

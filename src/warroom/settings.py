@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from warroom.lib.env import (
@@ -17,6 +18,9 @@ from warroom.lib.env import (
     secret_key,
     sqlite_database,
 )
+
+# Lets typed generics such as admin.ModelAdmin[System] work at run time, as mypy wants them.
+django_stubs_ext.monkeypatch()
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("WARROOM_VAR_DIR", "var")).resolve()
@@ -115,8 +119,9 @@ TIME_ZONE = env_str("WARROOM_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-# Static files are served from the package by WhiteNoise, so no collectstatic step is needed.
+# Static files are served from the package by WhiteNoise, so no collectstatic step is needed;
+# set WARROOM_STATIC_ROOT to collect them for a front proxy instead.
+STATIC_ROOT = env_str("WARROOM_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from warroom.api.common import get_or_404, require
@@ -155,7 +155,7 @@ def create_system(request: HttpRequest, payload: SystemIn) -> Any:
     data = payload.dict(exclude={"depends_on"})
     data["owner_department"] = dept
     system = services.save_system(None, depends_on=_systems_named(payload.depends_on), **data)
-    return 201, get_or_404(queries.systems(), "system", pk=system.pk)
+    return Status(201, get_or_404(queries.systems(), "system", pk=system.pk))
 
 
 @router.patch("/systems/{system_id}", response=SystemOut)
@@ -178,7 +178,7 @@ def delete_system(request: HttpRequest, system_id: int) -> Any:
     system = get_or_404(System.objects, "system", pk=system_id)
     _may_edit(request, system.owner_department_id)
     services.delete_system(system)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/systems/{system_id}/at-risk", response=list[str],
@@ -209,7 +209,7 @@ def create_risk(request: HttpRequest, payload: RiskIn) -> Any:
     data["system"] = system
     data["owner"] = _user(payload.owner)
     risk = services.save_risk(None, **data)
-    return 201, get_or_404(queries.risks(), "risk", pk=risk.pk)
+    return Status(201, get_or_404(queries.risks(), "risk", pk=risk.pk))
 
 
 @router.patch("/risks/{risk_id}", response=RiskOut)
@@ -228,4 +228,4 @@ def delete_risk(request: HttpRequest, risk_id: int) -> Any:
     risk = get_or_404(Risk.objects.select_related("system"), "risk", pk=risk_id)
     _may_edit(request, risk.system.owner_department_id)
     services.delete_risk(risk)
-    return 204, None
+    return Status(204, None)

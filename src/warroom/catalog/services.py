@@ -84,18 +84,24 @@ def describe_cycle(ids: list[int]) -> str:
     return " → ".join(names.get(i, str(i)) for i in ids)
 
 
+def check_dependencies(system: System, targets: Iterable[System]) -> None:
+    """Raise DomainError naming the cycle if `system` depending on `targets` would close one."""
+    targets = list(targets)
+    if any(t.pk == system.pk for t in targets):
+        raise DomainError("depends_on", f"{system.name} cannot depend on itself")
+    graph = dependency_graph(((system.pk, t.pk) for t in targets), replace=system.pk)
+    cycle = find_cycle(graph)
+    if cycle:
+        raise DomainError("depends_on", f"dependency cycle: {describe_cycle(cycle)}")
+
+
 def set_dependencies(system: System, depends_on: Iterable[System]) -> None:
     """Replace what `system` depends on. Raises DomainError naming the cycle it would make."""
     targets = list({s.pk: s for s in depends_on}.values())
     with transaction.atomic():
         # Serialise graph changes so two concurrent edits cannot close a cycle together.
         list(System.objects.select_for_update().filter(pk=system.pk))
-        if any(t.pk == system.pk for t in targets):
-            raise DomainError("depends_on", f"{system.name} cannot depend on itself")
-        graph = dependency_graph(((system.pk, t.pk) for t in targets), replace=system.pk)
-        cycle = find_cycle(graph)
-        if cycle:
-            raise DomainError("depends_on", f"dependency cycle: {describe_cycle(cycle)}")
+        check_dependencies(system, targets)
         Dependency.objects.filter(system=system).exclude(depends_on__in=targets).delete()
         existing = set(Dependency.objects.filter(system=system).values_list("depends_on_id", flat=True))
         Dependency.objects.bulk_create(
@@ -123,6 +129,14 @@ def impact_weight(level_code: str) -> int:
     )
 
 
+def check_risk_category(category: str) -> None:
+    codes = [c.code for c in current_plan().risk_categories]
+    if category not in codes:
+        raise DomainError(
+            "category", f"unknown risk category {category!r} (plan: {', '.join(codes)})"
+        )
+
+
 def save_risk(risk: Risk | None, **fields: Any) -> Risk:
     """Create or update a risk; the rating is recomputed. Raises DomainError."""
     unknown = set(fields) - set(RISK_FIELDS)
@@ -131,9 +145,7 @@ def save_risk(risk: Risk | None, **fields: Any) -> Risk:
     target = risk or Risk()
     for key, value in fields.items():
         setattr(target, key, value)
-    plan = current_plan()
-    if target.category not in {c.code for c in plan.risk_categories}:
-        raise DomainError("category", f"unknown risk category {target.category!r}")
+    check_risk_category(target.category)
     if not isinstance(target.likelihood, int) or not 1 <= target.likelihood <= 5:
         raise DomainError("likelihood", "must be a whole number from 1 to 5")
     if not isinstance(target.next_review, dt.date):

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from warroom.api.common import get_or_404, require
@@ -161,7 +161,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
         email=payload.email, department=_dept(payload.department), phone=payload.phone,
         language=payload.language, contact_methods=[m.dict() for m in payload.contact_methods],
     )
-    return 201, get_or_404(_people(), "person", pk=user.pk)
+    return Status(201, get_or_404(_people(), "person", pk=user.pk))
 
 
 @router.patch("/people/{person_id}", response=PersonOut)
@@ -195,7 +195,7 @@ def add_member(request: HttpRequest, payload: MembershipIn) -> Any:
     membership = services.add_team_member(
         role, _person(payload.person, "person"), backup=_person(payload.backup, "backup")
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.patch("/team/{membership_id}", response=MembershipOut)
@@ -212,7 +212,7 @@ def remove_member(request: HttpRequest, membership_id: int) -> Any:
             "may change the team")
     membership = get_or_404(TeamMembership.objects, "team membership", pk=membership_id)
     services.remove_team_member(membership)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=PersonOut)

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from warroom.api.common import get_or_404, require
@@ -98,7 +98,7 @@ def apply(request: HttpRequest, payload: ApplyIn) -> Any:
             ]},
             status=422,
         )
-    return (201 if result.created else 200), result
+    return Status(201 if result.created else 200, result)
 
 
 @router.get("/export", summary="The plan as a readable document")

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from warroom.api.common import get_or_404, require
@@ -139,7 +139,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Any:
     data = _resolve(payload.dict())
     _may_edit(request, data["department"])
     resource = services.save_resource(None, **data)
-    return 201, get_or_404(_resources(), "resource", pk=resource.pk)
+    return Status(201, get_or_404(_resources(), "resource", pk=resource.pk))
 
 
 @router.patch("/resources/{resource_id}", response=ResourceOut)
@@ -158,7 +158,7 @@ def delete_resource(request: HttpRequest, resource_id: int) -> Any:
     resource = get_or_404(Resource.objects, "resource", pk=resource_id)
     _may_edit(request, resource.department_id)
     services.delete_resource(resource)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/contacts", response=list[ContactOut])
@@ -176,7 +176,7 @@ def get_contact(request: HttpRequest, contact_id: int) -> Any:
 @router.post("/contacts", response={201: ContactOut})
 def create_contact(request: HttpRequest, payload: ContactIn) -> Any:
     _may_edit_contacts(request)
-    return 201, services.save_contact(None, **payload.dict())
+    return Status(201, services.save_contact(None, **payload.dict()))
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut)
@@ -191,4 +191,4 @@ def delete_contact(request: HttpRequest, contact_id: int) -> Any:
     _may_edit_contacts(request)
     contact = get_or_404(ExternalContact.objects, "contact", pk=contact_id)
     services.delete_contact(contact)
-    return 204, None
+    return Status(204, None)

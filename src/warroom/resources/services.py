@@ -23,13 +23,17 @@ def _assign(target: Any, fields: dict[str, Any], allowed: tuple[str, ...]) -> No
         setattr(target, key, value)
 
 
+def check_material(kind: str) -> None:
+    codes = [m.code for m in current_plan().materials.items]
+    if kind not in codes:
+        raise DomainError("kind", f"unknown material {kind!r} (plan: {', '.join(codes)})")
+
+
 def save_resource(resource: Resource | None, **fields: Any) -> Resource:
     """Create or update an inventory item. Its kind must be a material of the plan in force."""
     target = resource or Resource()
     _assign(target, fields, RESOURCE_FIELDS)
-    materials = {m.code for m in current_plan().materials.items}
-    if target.kind not in materials:
-        raise DomainError("kind", f"unknown material {target.kind!r} (plan: {', '.join(sorted(materials))})")
+    check_material(target.kind)
     if target.state not in dict(Resource.STATE_CHOICES):
         raise DomainError("state", f"must be one of {', '.join(dict(Resource.STATE_CHOICES))}")
     if not (target.name or "").strip():
