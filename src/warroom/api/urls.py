@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError
 from warroom.api.auth import SessionAuth, TokenAuth
 from warroom.lib.errors import Conflict, DomainError
 from warroom.plan.queries import NoPlanError
+from warroom.plan.services import PlanInvalid
 
 api = NinjaAPI(
     title="warroom API",
@@ -37,6 +38,15 @@ def _field_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return _field_error(request, exc)
+
+
+@api.exception_handler(PlanInvalid)
+def on_invalid_plan(request: HttpRequest, exc: PlanInvalid) -> HttpResponse:
+    detail = [
+        {"loc": ["body", "source", *p.loc], "line": p.line, "msg": p.message, "type": "plan_error"}
+        for p in exc.problems
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

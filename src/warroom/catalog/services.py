@@ -92,7 +92,12 @@ def check_dependencies(system: System, targets: Iterable[System]) -> None:
     graph = dependency_graph(((system.pk, t.pk) for t in targets), replace=system.pk)
     cycle = find_cycle(graph)
     if cycle:
-        raise DomainError("depends_on", f"dependency cycle: {describe_cycle(cycle)}")
+        # Name the cycle from the system being changed: that is where the user is looking.
+        ring = cycle[:-1]
+        if system.pk in ring:
+            start = ring.index(system.pk)
+            ring = ring[start:] + ring[:start]
+        raise DomainError("depends_on", f"dependency cycle: {describe_cycle([*ring, ring[0]])}")
 
 
 def set_dependencies(system: System, depends_on: Iterable[System]) -> None:

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from warroom.api.common import get_or_404, require
@@ -12,7 +12,7 @@ from warroom.people.access import can_manage_plan
 from warroom.plan import queries
 from warroom.plan.export import render_plan
 from warroom.plan.models import PlanVersion
-from warroom.plan.services import PlanInvalid, apply_plan, diff_documents
+from warroom.plan.services import apply_plan, diff_documents
 
 router = Router(tags=["plan"])
 
@@ -67,7 +67,10 @@ def version(request: HttpRequest, number: int) -> PlanVersion:
 
 
 @router.get("/diff", response=DiffOut)
-def diff(request: HttpRequest, to: int | None = None, from_: int | None = None) -> dict[str, Any]:
+def diff(
+    request: HttpRequest, to: int | None = None,
+    from_: int | None = Query(None, alias="from"),  # noqa: B008 - ninja parameter declaration
+) -> dict[str, Any]:
     new = get_or_404(PlanVersion.objects, "plan version", number=to) if to else \
         queries.current_version()
     old_no = from_ if from_ is not None else new.number - 1
@@ -87,17 +90,8 @@ def diff(request: HttpRequest, to: int | None = None, from_: int | None = None) 
 def apply(request: HttpRequest, payload: ApplyIn) -> Any:
     require(can_manage_plan(request.user), "only the commander, the deputy or an administrator "
             "may change the plan")
-    try:
-        result = apply_plan(payload.source, author=request.user, comment=payload.comment)
-    except PlanInvalid as exc:
-        return router.api.create_response(  # type: ignore[union-attr]
-            request,
-            {"detail": [
-                {"loc": ["body", "source", *p.loc], "line": p.line, "msg": p.message,
-                 "type": "plan_error"} for p in exc.problems
-            ]},
-            status=422,
-        )
+    # An invalid plan raises PlanInvalid: answered 422 with every problem (api/urls.py).
+    result = apply_plan(payload.source, author=request.user, comment=payload.comment)
     return Status(201 if result.created else 200, result)
 
 

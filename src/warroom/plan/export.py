@@ -75,8 +75,10 @@ def _build(plan: Plan, version: PlanVersion, lang: str) -> str:
 
     d.lines += [f"# {t(plan.title)}", ""]
     d.para(
-        _("Plan version %(number)s, applied %(date)s; SHA-256 %(sha)s. Generated %(now)s from the "
-          "plan in force and the live catalog, team and inventory.")
+        _(
+            "Plan version %(number)s, applied %(date)s; SHA-256 %(sha)s. Generated %(now)s from the "
+            "plan in force and the live catalog, team and inventory."
+        )
         % {
             "number": version.number,
             "date": timezone.localtime(version.created_at).strftime("%Y-%m-%d %H:%M"),
@@ -95,19 +97,28 @@ def _build(plan: Plan, version: PlanVersion, lang: str) -> str:
         f"{t(kind.name)}" + (f": {t(kind.description)}" if kind.description else "")
         for kind in plan.scope.system_kinds
     )
-    systems = list(
-        System.objects.select_related("owner_department").prefetch_related("depends_on")
-    )
-    d.para(f"**{_('Systems in the catalog')}** ({len(systems)})")
+    systems = list(System.objects.select_related("owner_department").prefetch_related("depends_on"))
+    d.para("**%s** (%d)" % (_("Systems in the catalog"), len(systems)))
     d.lines += _table(
-        [_("System"), _("Kind"), _("Owner"), _("Criticality"), _("Depends on"), _("Backup"),
-         _("Last verified restore")],
+        [
+            _("System"),
+            _("Kind"),
+            _("Owner"),
+            _("Criticality"),
+            _("Depends on"),
+            _("Backup"),
+            _("Last verified restore"),
+        ],
         (
-            [s.name, kind_names.get(s.kind, s.kind), dept_names.get(
-                s.owner_department.code, s.owner_department.name), s.get_criticality_display(),
-             ", ".join(dep.name for dep in s.depends_on.all()),
-             " / ".join(x for x in (s.backup_location, s.backup_frequency) if x),
-             s.last_restore_verified]
+            [
+                s.name,
+                kind_names.get(s.kind, s.kind),
+                dept_names.get(s.owner_department.code, s.owner_department.name),
+                s.get_criticality_display(),
+                ", ".join(dep.name for dep in s.depends_on.all()),
+                " / ".join(x for x in (s.backup_location, s.backup_frequency) if x),
+                s.last_restore_verified,
+            ]
             for s in systems
         ),
     )
@@ -117,18 +128,35 @@ def _build(plan: Plan, version: PlanVersion, lang: str) -> str:
     d.para(t(plan.risk_statement))
     for cat in plan.risk_categories:
         examples = "; ".join(t(e) for e in cat.examples)
-        d.lines.append(f"- **{t(cat.name)}**: {t(cat.description)}"
-                       + (f" ({_('e.g.')} {examples})" if examples else ""))
+        d.lines.append(
+            f"- **{t(cat.name)}**: {t(cat.description)}"
+            + (" (%s %s)" % (_("e.g."), examples) if examples else "")
+        )
     d.lines.append("")
     risks = list(Risk.objects.select_related("system", "owner"))
-    d.para(f"**{_('Risk register')}** ({len(risks)})")
+    d.para("**%s** (%d)" % (_("Risk register"), len(risks)))
     d.lines += _table(
-        [_("System"), _("Risk"), _("Category"), _("Likelihood"), _("Impact"), _("Rating"),
-         _("Owner"), _("Next review")],
+        [
+            _("System"),
+            _("Risk"),
+            _("Category"),
+            _("Likelihood"),
+            _("Impact"),
+            _("Rating"),
+            _("Owner"),
+            _("Next review"),
+        ],
         (
-            [r.system.name, r.title, category_names.get(r.category, r.category), r.likelihood,
-             level_names.get(r.impact_level, r.impact_level), r.rating,
-             r.owner.get_full_name() or r.owner.get_username() if r.owner else "", r.next_review]
+            [
+                r.system.name,
+                r.title,
+                category_names.get(r.category, r.category),
+                r.likelihood,
+                level_names.get(r.impact_level, r.impact_level),
+                r.rating,
+                r.owner.get_full_name() or r.owner.get_username() if r.owner else "",
+                r.next_review,
+            ]
             for r in risks
         ),
     )
@@ -136,11 +164,23 @@ def _build(plan: Plan, version: PlanVersion, lang: str) -> str:
     d.para(t(plan.impact_statement))
     d.bullets(f"**{t(lvl.name)}**: {t(lvl.description)}" for lvl in plan.impact_levels)
     d.lines += _table(
-        [_("Level"), _("Acknowledge within"), _("Assess within"), _("Mitigate within"),
-         _("Resolve within"), _("Update users every")],
+        [
+            _("Level"),
+            _("Acknowledge within"),
+            _("Assess within"),
+            _("Mitigate within"),
+            _("Resolve within"),
+            _("Update users every"),
+        ],
         (
-            [t(lvl.name), lvl.targets.acknowledge, lvl.targets.assess, lvl.targets.mitigate,
-             lvl.targets.resolve, lvl.targets.user_update_every]
+            [
+                t(lvl.name),
+                lvl.targets.acknowledge,
+                lvl.targets.assess,
+                lvl.targets.mitigate,
+                lvl.targets.resolve,
+                lvl.targets.user_update_every,
+            ]
             for lvl in sorted(plan.impact_levels, key=lambda x: x.rank)
         ),
     )
@@ -152,12 +192,17 @@ def _build(plan: Plan, version: PlanVersion, lang: str) -> str:
     for m in TeamMembership.objects.select_related("role", "person", "backup"):
         person = m.person.get_full_name() or m.person.get_username()
         backup = (m.backup.get_full_name() or m.backup.get_username()) if m.backup else ""
-        members[m.role.code].append(person + (f" ({_('backup')}: {backup})" if backup else ""))
+        suffix = " (%s: %s)" % (_("backup"), backup) if backup else ""
+        members[m.role.code].append(person + suffix)
     d.lines += _table(
         [_("Role"), _("Held by"), _("Department"), _("Members")],
         (
-            [t(role.name), t(role.held_by), dept_names[role.department],
-             "; ".join(members.get(role.code, [])) or _("not yet named")]
+            [
+                t(role.name),
+                t(role.held_by),
+                dept_names[role.department],
+                "; ".join(members.get(role.code, [])) or _("not yet named"),
+            ]
             for role in plan.team.roles
         ),
     )
@@ -169,15 +214,16 @@ def _build(plan: Plan, version: PlanVersion, lang: str) -> str:
         d.sub(phase.section, t(phase.title))
         for n, step in enumerate(phase.steps, 1):
             who = ", ".join(dept_names[c] for c in step.departments)
-            d.lines.append(f"{n}. **{t(step.title)}**: {t(step.description)}"
-                           + (f" ({who})" if who else ""))
+            d.lines.append(
+                f"{n}. **{t(step.title)}**: {t(step.description)}" + (f" ({who})" if who else "")
+            )
         d.lines.append("")
-        if phase.code == "response" or phase is plan.phases[2] and "response" not in phase_names:
+        if phase.code == "response":
             _playbooks(d, plan, dept_names, phase_names, level_names, category_names)
         if phase.code == "logistics":
             _contacts(d)
         if phase.code == "recovery":
-            d.para(f"**{_('Recovery checklist')}**")
+            d.para("**%s**" % _("Recovery checklist"))
             d.bullets(
                 f"{t(item.title)} ({dept_names[item.department]})"
                 + (f": {t(item.description)}" if item.description else "")
@@ -187,17 +233,31 @@ def _build(plan: Plan, version: PlanVersion, lang: str) -> str:
     d.section(5, _("Materials and resources"))
     d.sub("5.1", _("Materials list"))
     d.para(t(plan.materials.statement))
-    d.bullets(t(m.name) + (f": {t(m.description)}" if m.description else "")
-              for m in plan.materials.items)
+    d.bullets(
+        t(m.name) + (f": {t(m.description)}" if m.description else "") for m in plan.materials.items
+    )
     resources = list(Resource.objects.select_related("department", "custodian"))
-    d.para(f"**{_('Inventory')}** ({len(resources)})")
+    d.para("**%s** (%d)" % (_("Inventory"), len(resources)))
     d.lines += _table(
-        [_("Resource"), _("Kind"), _("Quantity"), _("State"), _("Location"), _("Custodian"),
-         _("Last checked")],
+        [
+            _("Resource"),
+            _("Kind"),
+            _("Quantity"),
+            _("State"),
+            _("Location"),
+            _("Custodian"),
+            _("Last checked"),
+        ],
         (
-            [r.name, material_names.get(r.kind, r.kind), r.quantity, r.get_state_display(),
-             r.location, r.custodian.get_full_name() or r.custodian.get_username()
-             if r.custodian else "", r.last_checked]
+            [
+                r.name,
+                material_names.get(r.kind, r.kind),
+                r.quantity,
+                r.get_state_display(),
+                r.location,
+                r.custodian.get_full_name() or r.custodian.get_username() if r.custodian else "",
+                r.last_checked,
+            ]
             for r in resources
         ),
     )
@@ -230,20 +290,36 @@ def _build(plan: Plan, version: PlanVersion, lang: str) -> str:
     return "\n".join(d.lines).rstrip() + "\n"
 
 
-def _playbooks(d: _Doc, plan: Plan, depts: dict[str, str], phases: dict[str, str],
-               levels: dict[str, str], categories: dict[str, str]) -> None:
+def _playbooks(
+    d: _Doc,
+    plan: Plan,
+    depts: dict[str, str],
+    phases: dict[str, str],
+    levels: dict[str, str],
+    categories: dict[str, str],
+) -> None:
     roles = {role.code: d.t(role.name) for role in plan.team.roles}
     for code, playbook in plan.playbooks.items():
-        d.para(f"**{_('Playbook')}: {categories.get(code, code)}**: {d.t(playbook.summary)}")
+        title = _("Playbook: %(category)s") % {"category": categories.get(code, code)}
+        d.para(f"**{title}**: {d.t(playbook.summary)}")
         if playbook.team:
-            d.para(_("Brings in: %(roles)s") % {"roles": ", ".join(roles[r] for r in playbook.team)})
+            d.para(
+                _("Brings in: %(roles)s") % {"roles": ", ".join(roles[r] for r in playbook.team)}
+            )
         d.lines += _table(
             [_("Task"), _("Department"), _("Phase"), _("Checklist")],
             (
-                [d.t(task.title)
-                 + (f" ({_('from level')} {levels[task.min_level]})" if task.min_level else ""),
-                 depts[task.department], phases[task.phase],
-                 "; ".join(d.t(item) for item in task.checklist)]
+                [
+                    d.t(task.title)
+                    + (
+                        " (%s)" % (_("from level %(level)s") % {"level": levels[task.min_level]})
+                        if task.min_level
+                        else ""
+                    ),
+                    depts[task.department],
+                    phases[task.phase],
+                    "; ".join(d.t(item) for item in task.checklist),
+                ]
                 for task in playbook.tasks
             ),
         )
@@ -251,12 +327,17 @@ def _playbooks(d: _Doc, plan: Plan, depts: dict[str, str], phases: dict[str, str
 
 def _contacts(d: _Doc) -> None:
     contacts = list(ExternalContact.objects.all())
-    d.para(f"**{_('Outside help')}** ({len(contacts)})")
+    d.para("**%s** (%d)" % (_("Outside help"), len(contacts)))
     d.lines += _table(
         [_("Contact"), _("Kind"), _("Covers"), _("Contract or SLA"), _("How to reach")],
         (
-            [c.name, c.get_kind_display(), c.covers, c.contract_ref,
-             " / ".join(x for x in (c.phone, c.email, c.how_to_reach) if x)]
+            [
+                c.name,
+                c.get_kind_display(),
+                c.covers,
+                c.contract_ref,
+                " / ".join(x for x in (c.phone, c.email, c.how_to_reach) if x),
+            ]
             for c in contacts
         ),
     )
