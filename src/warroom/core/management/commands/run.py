@@ -29,13 +29,19 @@ class Command(BaseCommand):
                 if child.poll() is None:
                     child.terminate()
 
-        signal.signal(signal.SIGTERM, stop)
+        # Handle SIGINT ourselves too: started in the background it would otherwise be ignored.
+        stopping = False
+
+        def on_signal(*_: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
         try:
             # When either process ends, stop the other: half a service is worse than none.
-            while all(child.poll() is None for child in children):
+            while not stopping and all(child.poll() is None for child in children):
                 time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
         finally:
             stop()
             for child in children:
