@@ -43,8 +43,9 @@ def dept(code: str) -> Department:
 
 @pytest.fixture
 def make_person(plan: PlanVersion) -> Callable[..., AbstractUser]:
-    def make(username: str, department: str | None = None, role: str | None = None,
-             **extra: Any) -> AbstractUser:
+    def make(
+        username: str, department: str | None = None, role: str | None = None, **extra: Any
+    ) -> AbstractUser:
         user = people.create_person(
             username=username,
             first_name=extra.pop("first_name", username.title()),

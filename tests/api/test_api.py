@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import AbstractUser
 from django.core.management import call_command
 
+from tests.conftest import ApiClient
 from warroom.api.models import ApiToken
 from warroom.catalog.models import System
-from tests.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,16 @@ def test_openapi_schema_is_served(client: Any, plan: Any) -> None:
     assert response.status_code == 200
     schema = response.json()
     assert schema["info"]["title"] == "warroom API"
-    for path in ("/api/v1/systems", "/api/v1/risks", "/api/v1/plan", "/api/v1/plan/apply",
-                 "/api/v1/team", "/api/v1/resources", "/api/v1/contacts", "/api/v1/people"):
+    for path in (
+        "/api/v1/systems",
+        "/api/v1/risks",
+        "/api/v1/plan",
+        "/api/v1/plan/apply",
+        "/api/v1/team",
+        "/api/v1/resources",
+        "/api/v1/contacts",
+        "/api/v1/people",
+    ):
         assert path in schema["paths"], path
 
 
@@ -30,18 +38,28 @@ def test_bad_input_is_422_naming_the_field(
     api = api_as(commander)
     response = api.post("/systems", {"name": "CRM", "kind": "mainframe", "owner_department": "it"})
     assert response.status_code == 422
-    assert response.json()["detail"] == [{
-        "loc": ["body", "kind"],
-        "msg": "unknown system kind 'mainframe' (plan: crm, erp, internal, mobile_app, other, "
-               "website)",
-        "type": "value_error",
-    }]
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", "kind"],
+            "msg": "unknown system kind 'mainframe' (plan: crm, erp, internal, mobile_app, other, "
+            "website)",
+            "type": "value_error",
+        }
+    ]
     response = api.post("/systems", {"kind": "crm", "owner_department": "it"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "payload", "name"]
-    response = api.post("/risks", {"system": "nope", "category": "data_leak", "title": "t",
-                                   "likelihood": 9, "impact_level": "high",
-                                   "next_review": "2027-01-01"})
+    response = api.post(
+        "/risks",
+        {
+            "system": "nope",
+            "category": "data_leak",
+            "title": "t",
+            "likelihood": 9,
+            "impact_level": "high",
+            "next_review": "2027-01-01",
+        },
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "payload", "likelihood"]
     assert System.objects.count() == 0
@@ -51,8 +69,7 @@ def test_malformed_json_is_a_client_error(
     api_as: Callable[..., ApiClient], commander: AbstractUser
 ) -> None:
     api = api_as(commander)
-    response = api.client.post("/api/v1/systems", data="{not json",
-                               content_type="application/json")
+    response = api.client.post("/api/v1/systems", data="{not json", content_type="application/json")
     assert response.status_code in (400, 422)
 
 
@@ -87,14 +104,17 @@ def test_dependency_cycle_is_refused_by_the_api(
 ) -> None:
     api = api_as(commander)
     api.post("/systems", {"name": "DB", "kind": "internal", "owner_department": "it"})
-    api.post("/systems", {"name": "ERP", "kind": "erp", "owner_department": "it",
-                          "depends_on": ["DB"]})
+    api.post(
+        "/systems", {"name": "ERP", "kind": "erp", "owner_department": "it", "depends_on": ["DB"]}
+    )
     db = System.objects.get(name="DB")
     response = api.patch(f"/systems/{db.pk}", {"depends_on": ["ERP"]})
     assert response.status_code == 422
     assert response.json()["detail"][0] == {
-        "loc": ["body", "depends_on"], "msg": "dependency cycle: DB → ERP → DB",
-        "type": "value_error"}
+        "loc": ["body", "depends_on"],
+        "msg": "dependency cycle: DB → ERP → DB",
+        "type": "value_error",
+    }
     assert list(db.depends_on.all()) == []
     assert api.get(f"/systems/{db.pk}/at-risk").json() == ["ERP"]
 
@@ -107,13 +127,13 @@ def test_invalid_plan_via_api_lists_problems(
     assert response.status_code == 422
     (problem,) = response.json()["detail"]
     assert problem["msg"] == "unknown department 'lawyers'"
-    assert problem["line"] == default_plan_text[: default_plan_text.index(
-        "department: legal")].count("\n") + 1
+    assert (
+        problem["line"]
+        == default_plan_text[: default_plan_text.index("department: legal")].count("\n") + 1
+    )
 
 
-def test_token_cli_create_shows_once_and_revoke(
-    commander: AbstractUser, capsys: Any
-) -> None:
+def test_token_cli_create_shows_once_and_revoke(commander: AbstractUser, capsys: Any) -> None:
     call_command("token", "create", "--user", "chen", "--read-only")
     raw = capsys.readouterr().out.strip()
     assert raw.startswith("wr_")
@@ -135,7 +155,9 @@ def test_session_auth_needs_csrf_for_writes(commander: AbstractUser) -> None:
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(commander)
     assert browser.get("/api/v1/systems").status_code == 200
-    response = browser.post("/api/v1/systems", data={"name": "X", "kind": "crm",
-                                                      "owner_department": "it"},
-                            content_type="application/json")
+    response = browser.post(
+        "/api/v1/systems",
+        data={"name": "X", "kind": "crm", "owner_department": "it"},
+        content_type="application/json",
+    )
     assert response.status_code == 403

@@ -9,20 +9,21 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AbstractUser
 
+from tests.conftest import ApiClient, dept
 from warroom.catalog.models import System
 from warroom.catalog.services import save_system
 from warroom.people.models import Department, TeamMembership
 from warroom.resources.models import Resource
 from warroom.resources.services import save_resource
-from tests.conftest import ApiClient, dept
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def ops_system(plan: Any) -> System:
-    return save_system(None, name="Monitoring", kind="internal",
-                       owner_department=dept("operations"))
+    return save_system(
+        None, name="Monitoring", kind="internal", owner_department=dept("operations")
+    )
 
 
 @pytest.fixture
@@ -32,8 +33,9 @@ def it_system(plan: Any) -> System:
 
 @pytest.fixture
 def ops_resource(plan: Any) -> Resource:
-    return save_resource(None, kind="spare_servers", name="Spare rack 1",
-                         department=dept("operations"))
+    return save_resource(
+        None, kind="spare_servers", name="Spare rack 1", department=dept("operations")
+    )
 
 
 def _system_body(name: str, owner: str) -> dict[str, Any]:
@@ -44,8 +46,19 @@ def test_everyone_signed_in_reads(
     api_as: Callable[..., ApiClient], outsider: AbstractUser, it_system: System
 ) -> None:
     api = api_as(outsider)
-    for path in ("/plan", "/plan/versions", "/systems", f"/systems/{it_system.pk}", "/risks",
-                 "/departments", "/people", "/team", "/resources", "/contacts", "/me"):
+    for path in (
+        "/plan",
+        "/plan/versions",
+        "/systems",
+        f"/systems/{it_system.pk}",
+        "/risks",
+        "/departments",
+        "/people",
+        "/team",
+        "/resources",
+        "/contacts",
+        "/me",
+    ):
         assert api.get(path).status_code == 200, path
 
 
@@ -77,8 +90,9 @@ def test_create_system_matrix(
     assert System.objects.filter(name=f"CRM of {owner}").exists() == (status == 201)
 
 
-@pytest.mark.parametrize(("who", "status"), [("commander", 200), ("ops_rep", 200),
-                                             ("outsider", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("commander", 200), ("ops_rep", 200), ("outsider", 403)]
+)
 def test_edit_own_department_system(
     request: Any, api_as: Callable[..., ApiClient], ops_system: System, who: str, status: int
 ) -> None:
@@ -90,8 +104,7 @@ def test_edit_own_department_system(
 
 
 def test_representative_cannot_move_a_system_out_of_reach(
-    api_as: Callable[..., ApiClient], ops_rep: AbstractUser, ops_system: System,
-    it_system: System
+    api_as: Callable[..., ApiClient], ops_rep: AbstractUser, ops_system: System, it_system: System
 ) -> None:
     api = api_as(ops_rep)
     assert api.patch(f"/systems/{ops_system.pk}", {"owner_department": "it"}).status_code == 403
@@ -101,21 +114,28 @@ def test_representative_cannot_move_a_system_out_of_reach(
     assert not System.objects.filter(pk=ops_system.pk).exists()
 
 
-@pytest.mark.parametrize(("who", "status"), [("commander", 200), ("ops_rep", 200),
-                                             ("outsider", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("commander", 200), ("ops_rep", 200), ("outsider", 403)]
+)
 def test_edit_resource_matrix(
-    request: Any, api_as: Callable[..., ApiClient], ops_resource: Resource, who: str,
-    status: int
+    request: Any, api_as: Callable[..., ApiClient], ops_resource: Resource, who: str, status: int
 ) -> None:
     api = api_as(request.getfixturevalue(who))
-    assert api.patch(f"/resources/{ops_resource.pk}", {"state": "maintenance"}).status_code == status
+    assert (
+        api.patch(f"/resources/{ops_resource.pk}", {"state": "maintenance"}).status_code == status
+    )
 
 
-@pytest.mark.parametrize(("who", "status"), [("commander", 201), ("admin", 201),
-                                             ("ops_rep", 403), ("outsider", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("commander", 201), ("admin", 201), ("ops_rep", 403), ("outsider", 403)]
+)
 def test_only_managers_change_the_team(
-    request: Any, api_as: Callable[..., ApiClient], plan: Any, make_person: Any, who: str,
-    status: int
+    request: Any,
+    api_as: Callable[..., ApiClient],
+    plan: Any,
+    make_person: Any,
+    who: str,
+    status: int,
 ) -> None:
     newcomer = make_person("nina", "legal")
     api = api_as(request.getfixturevalue(who))
@@ -124,11 +144,16 @@ def test_only_managers_change_the_team(
     assert TeamMembership.objects.filter(person=newcomer).exists() == (status == 201)
 
 
-@pytest.mark.parametrize(("who", "status"), [("commander", 201), ("admin", 201),
-                                             ("ops_rep", 403), ("outsider", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("commander", 201), ("admin", 201), ("ops_rep", 403), ("outsider", 403)]
+)
 def test_only_managers_apply_a_plan(
-    request: Any, api_as: Callable[..., ApiClient], plan: Any, default_plan_text: str, who: str,
-    status: int
+    request: Any,
+    api_as: Callable[..., ApiClient],
+    plan: Any,
+    default_plan_text: str,
+    who: str,
+    status: int,
 ) -> None:
     changed = default_plan_text.replace("every: 90d", "every: 60d")
     assert changed != default_plan_text
@@ -140,20 +165,26 @@ def test_only_managers_apply_a_plan(
 
 
 def test_contact_methods_are_private(
-    api_as: Callable[..., ApiClient], commander: AbstractUser, outsider: AbstractUser,
-    ops_rep: AbstractUser
+    api_as: Callable[..., ApiClient],
+    commander: AbstractUser,
+    outsider: AbstractUser,
+    ops_rep: AbstractUser,
 ) -> None:
     url = "mailto://olga@example.com"
-    assert api_as(ops_rep).patch(
-        f"/people/{ops_rep.pk}", {"contact_methods": [{"label": "mail", "url": url}]}
-    ).status_code == 200
+    assert (
+        api_as(ops_rep)
+        .patch(f"/people/{ops_rep.pk}", {"contact_methods": [{"label": "mail", "url": url}]})
+        .status_code
+        == 200
+    )
     assert api_as(ops_rep).get(f"/people/{ops_rep.pk}").json()["contact_methods"] == [
-        {"label": "mail", "url": url}]
+        {"label": "mail", "url": url}
+    ]
     assert api_as(commander).get(f"/people/{ops_rep.pk}").json()["contact_methods"] == [
-        {"label": "mail", "url": url}]
+        {"label": "mail", "url": url}
+    ]
     assert api_as(outsider).get(f"/people/{ops_rep.pk}").json()["contact_methods"] is None
-    assert api_as(outsider).patch(
-        f"/people/{ops_rep.pk}", {"phone": "110"}).status_code == 403
+    assert api_as(outsider).patch(f"/people/{ops_rep.pk}", {"phone": "110"}).status_code == 403
 
 
 def test_people_may_not_move_themselves_between_departments(

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_sqlite_url_relative_and_absolute() -> None:
     assert database_from_url("sqlite:///var/db.sqlite3")["NAME"] == "var/db.sqlite3"
-    assert database_from_url("sqlite:////srv/warroom/db.sqlite3")["NAME"] == "/srv/warroom/db.sqlite3"
+    assert (
+        database_from_url("sqlite:////srv/warroom/db.sqlite3")["NAME"] == "/srv/warroom/db.sqlite3"
+    )
     options = database_from_url("sqlite:///x.db")["OPTIONS"]
     assert "journal_mode=WAL" in options["init_command"]
 
@@ -23,7 +25,13 @@ def test_sqlite_url_relative_and_absolute() -> None:
 def test_postgres_url() -> None:
     db = database_from_url("postgres://wr:s%40cret@db.internal:5433/warroom?sslmode=require")
     assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "django.db.backends.postgresql", "warroom", "wr", "s@cret", "db.internal", "5433")
+        "django.db.backends.postgresql",
+        "warroom",
+        "wr",
+        "s@cret",
+        "db.internal",
+        "5433",
+    )
     assert db["OPTIONS"] == {"sslmode": "require"}
 
 
@@ -58,20 +66,27 @@ def test_secret_key_generated_once_with_mode_0600(
 
 def _warroom(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "warroom.cli", *args], env=env, cwd=cwd, text=True,
-        capture_output=True, timeout=120, check=False,
+        [sys.executable, "-m", "warroom.cli", *args],
+        env=env,
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
-    env.update({
-        "WARROOM_SECRET_KEY": "x" * 20 + "-production-like-secret-key-0123456789-abcdefghij",
-        "WARROOM_BASE_URL": "https://warroom.example.com",
-        "WARROOM_ALLOWED_HOSTS": "warroom.example.com",
-        "WARROOM_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "warroom.settings",
-    })
+    env.update(
+        {
+            "WARROOM_SECRET_KEY": "x" * 20 + "-production-like-secret-key-0123456789-abcdefghij",
+            "WARROOM_BASE_URL": "https://warroom.example.com",
+            "WARROOM_ALLOWED_HOSTS": "warroom.example.com",
+            "WARROOM_VAR_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "warroom.settings",
+        }
+    )
     result = _warroom(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -79,8 +94,13 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
 
 def test_setup_prepares_a_fresh_installation(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
-    env.update({"WARROOM_VAR_DIR": str(tmp_path / "var"), "WARROOM_ADMIN_PASSWORD": "s3cret-pw!",
-                "DJANGO_SETTINGS_MODULE": "warroom.settings"})
+    env.update(
+        {
+            "WARROOM_VAR_DIR": str(tmp_path / "var"),
+            "WARROOM_ADMIN_PASSWORD": "s3cret-pw!",
+            "DJANGO_SETTINGS_MODULE": "warroom.settings",
+        }
+    )
     first = _warroom(["setup"], env, tmp_path)
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == [

@@ -11,7 +11,7 @@ from warroom.plan.validation import validate_text
 
 
 def _problems(text: str) -> list[str]:
-    plan, problems = validate_text(text)
+    _, problems = validate_text(text)
     return [p.format("plan.yaml") for p in problems]
 
 
@@ -30,20 +30,45 @@ def test_default_plan_covers_the_seed(default_plan_text: str) -> None:
     plan, _ = validate_text(default_plan_text)
     assert plan is not None
     assert [k.code for k in plan.scope.system_kinds] == [
-        "erp", "crm", "website", "mobile_app", "internal", "other"]
+        "erp",
+        "crm",
+        "website",
+        "mobile_app",
+        "internal",
+        "other",
+    ]
     assert [c.code for c in plan.risk_categories] == [
-        "system_failure", "data_leak", "network_attack", "human_error"]
+        "system_failure",
+        "data_leak",
+        "network_attack",
+        "human_error",
+    ]
     assert [lvl.code for lvl in plan.impact_levels] == ["high", "medium", "low"]
     assert [d.code for d in plan.departments] == [
-        "it", "security", "development", "operations", "customer_service", "legal"]
+        "it",
+        "security",
+        "development",
+        "operations",
+        "customer_service",
+        "legal",
+    ]
     assert plan.role_of_kind("commander").department == "it"  # type: ignore[union-attr]
     assert plan.role_of_kind("deputy").department == "security"  # type: ignore[union-attr]
     assert [(p.code, p.section) for p in plan.phases] == [
-        ("report", "4.1"), ("orders", "4.2"), ("response", "4.3"), ("logistics", "4.4"),
-        ("recovery", "4.5"), ("review", "4.6")]
+        ("report", "4.1"),
+        ("orders", "4.2"),
+        ("response", "4.3"),
+        ("logistics", "4.4"),
+        ("recovery", "4.5"),
+        ("review", "4.6"),
+    ]
     assert set(plan.playbooks) == {"system_failure", "data_leak", "network_attack", "human_error"}
     assert [m.code for m in plan.materials.items] == [
-        "spare_servers", "backup_equipment", "security_monitoring", "emergency_comms"]
+        "spare_servers",
+        "backup_equipment",
+        "security_monitoring",
+        "emergency_comms",
+    ]
     assert plan.title.zh == "软件管理应急预案"
     assert plan.scope.system_kinds[0].name.zh == "企业资源规划（ERP）系统"
     data_leak_departments = {t.department for t in plan.playbooks["data_leak"].tasks}
@@ -76,7 +101,8 @@ def test_yaml_syntax_error_names_the_line() -> None:
 
 def test_not_a_mapping() -> None:
     assert _problems("- a\n- b\n") == [
-        "plan.yaml:1: a plan must be a YAML mapping at the top level"]
+        "plan.yaml:1: a plan must be a YAML mapping at the top level"
+    ]
 
 
 def test_missing_translation_is_located(default_plan_text: str) -> None:
@@ -130,7 +156,8 @@ def test_bad_duration(default_plan_text: str) -> None:
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     (problem,) = _problems(text)
     assert problem.endswith(
-        "impact_levels[2].targets.assess: not a duration: 'soon' (use e.g. 15m, 1h30m, 2d)")
+        "impact_levels[2].targets.assess: not a duration: 'soon' (use e.g. 15m, 1h30m, 2d)"
+    )
 
 
 def test_unknown_field_and_missing_field(default_plan_text: str) -> None:

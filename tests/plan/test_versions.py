@@ -29,10 +29,19 @@ def test_apply_stores_version_with_hash_and_syncs_organisation(default_plan_text
     assert (version.number, version.comment, len(version.sha256)) == (1, "first", 64)
     assert version.diff.startswith("--- (none)\n+++ v1\n")
     assert list(Department.objects.values_list("code", flat=True)) == [
-        "customer_service", "development", "it", "legal", "operations", "security"]
+        "customer_service",
+        "development",
+        "it",
+        "legal",
+        "operations",
+        "security",
+    ]
     commander = TeamRole.objects.get(code="commander")
     assert (commander.kind, commander.department.code, commander.name_zh) == (
-        "commander", "it", "组长")
+        "commander",
+        "it",
+        "组长",
+    )
     assert commander.group.name == "team:commander"
     assert Group.objects.filter(name__startswith="team:").count() == 6
 
@@ -67,8 +76,13 @@ def test_removed_department_leaves_the_plan(default_plan_text: str) -> None:
 
     apply_plan(default_plan_text)
     data = yaml.safe_load(default_plan_text)
-    data["departments"].append({"code": "facilities", "name": {"zh-Hans": "后勤", "en": "Facilities"},
-                                "duties": {"zh-Hans": "场地", "en": "Premises"}})
+    data["departments"].append(
+        {
+            "code": "facilities",
+            "name": {"zh-Hans": "后勤", "en": "Facilities"},
+            "duties": {"zh-Hans": "场地", "en": "Premises"},
+        }
+    )
     apply_plan(yaml.safe_dump(data, allow_unicode=True))
     assert Department.objects.get(code="facilities").in_plan is True
     apply_plan(default_plan_text)
@@ -82,8 +96,9 @@ def test_cli_validate_ok_and_broken(tmp_path: Path, default_plan_text: str) -> N
     out, _ = _run("plan", "validate", str(good))
     assert out == f"{good}: valid\n"
     bad = tmp_path / "bad.yaml"
-    bad.write_text(default_plan_text.replace("department: legal", "department: lawyers", 1),
-                   encoding="utf-8")
+    bad.write_text(
+        default_plan_text.replace("department: legal", "department: lawyers", 1), encoding="utf-8"
+    )
     line = default_plan_text[: default_plan_text.index("department: legal")].count("\n") + 1
     err = io.StringIO()
     with pytest.raises(CommandError) as info:

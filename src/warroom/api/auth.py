@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
@@ -26,7 +26,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(user: AbstractBaseUser, *, name: str, read_only: bool = False) -> tuple[ApiToken, str]:
+def create_token(user: User, *, name: str, read_only: bool = False) -> tuple[ApiToken, str]:
     """A new token for `user`; returns (row, raw token). The raw token is never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Manager, Model, QuerySet
 from django.http import Http404
 from ninja import Schema
 
@@ -25,8 +25,9 @@ def require(allowed: bool, message: str = "not allowed") -> None:
         raise PermissionDenied(message)
 
 
-def get_or_404(queryset: QuerySet[M], what: str, **lookup: object) -> M:
-    obj = queryset.filter(**lookup).first()
+def get_or_404(source: QuerySet[M, M] | Manager[M], what: str, **lookup: object) -> M:
+    """The one object matching `lookup`, else Http404 saying which kind of thing is missing."""
+    obj = source.filter(**lookup).first()
     if obj is None:
         raise Http404(f"{what} not found")
     return obj

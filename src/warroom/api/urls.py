@@ -30,7 +30,8 @@ def _field_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     status = 409 if isinstance(exc, Conflict) else 422
     loc = ["body", *exc.field.split(".")] if exc.field else ["body"]
     return api.create_response(
-        request, {"detail": [{"loc": loc, "msg": exc.message, "type": "value_error"}]},
+        request,
+        {"detail": [{"loc": loc, "msg": exc.message, "type": "value_error"}]},
         status=status,
     )
 
@@ -78,8 +79,11 @@ def on_no_plan(request: HttpRequest, exc: NoPlanError) -> HttpResponse:
 def on_model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     errors = getattr(exc, "message_dict", {"": exc.messages})
     detail = [
-        {"loc": ["body", field] if field and field != "__all__" else ["body"], "msg": " ".join(msgs),
-         "type": "value_error"}
+        {
+            "loc": ["body", field] if field and field != "__all__" else ["body"],
+            "msg": " ".join(msgs),
+            "type": "value_error",
+        }
         for field, msgs in errors.items()
     ]
     return api.create_response(request, {"detail": detail}, status=422)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.http import HttpRequest
 
 from warroom.catalog import services
@@ -13,14 +14,24 @@ from warroom.lib.errors import DomainError
 
 class SystemAdminForm(forms.ModelForm[System]):
     depends_on = forms.ModelMultipleChoiceField(
-        queryset=System.objects.all(), required=False, widget=admin.widgets.FilteredSelectMultiple(
-            "systems", is_stacked=False)
+        queryset=System.objects.all(),
+        required=False,
+        widget=FilteredSelectMultiple("systems", is_stacked=False),
     )
 
     class Meta:
         model = System
-        fields = ("name", "kind", "owner_department", "criticality", "description",
-                  "backup_location", "backup_frequency", "last_restore_verified", "runbook_links")
+        fields = (
+            "name",
+            "kind",
+            "owner_department",
+            "criticality",
+            "description",
+            "backup_location",
+            "backup_frequency",
+            "last_restore_verified",
+            "runbook_links",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,8 +69,16 @@ class SystemAdmin(admin.ModelAdmin[System]):
 class RiskAdminForm(forms.ModelForm[Risk]):
     class Meta:
         model = Risk
-        fields = ("system", "category", "title", "likelihood", "impact_level", "mitigation",
-                  "owner", "next_review")
+        fields = (
+            "system",
+            "category",
+            "title",
+            "likelihood",
+            "impact_level",
+            "mitigation",
+            "owner",
+            "next_review",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -76,8 +95,15 @@ class RiskAdminForm(forms.ModelForm[Risk]):
 @admin.register(Risk)
 class RiskAdmin(admin.ModelAdmin[Risk]):
     form = RiskAdminForm
-    list_display = ("title", "system", "category", "likelihood", "impact_level", "rating",
-                    "next_review")
+    list_display = (
+        "title",
+        "system",
+        "category",
+        "likelihood",
+        "impact_level",
+        "rating",
+        "next_review",
+    )
     list_filter = ("category", "impact_level")
     list_select_related = ("system",)
     readonly_fields = ("rating",)

@@ -131,9 +131,11 @@ def _user(username: str | None, field: str = "owner") -> Any:
 
 
 def _may_edit(request: HttpRequest, dept: Department | int) -> None:
-    require(can_edit_department(request.user, dept),
-            "only the owning department's representatives, the commander, the deputy or an "
-            "administrator may change this")
+    require(
+        can_edit_department(request.user, dept),
+        "only the owning department's representatives, the commander, the deputy or an "
+        "administrator may change this",
+    )
 
 
 @router.get("/systems", response=list[SystemOut])
@@ -181,8 +183,11 @@ def delete_system(request: HttpRequest, system_id: int) -> Any:
     return Status(204, None)
 
 
-@router.get("/systems/{system_id}/at-risk", response=list[str],
-            summary="Systems that depend on this one, directly or not")
+@router.get(
+    "/systems/{system_id}/at-risk",
+    response=list[str],
+    summary="Systems that depend on this one, directly or not",
+)
 def at_risk(request: HttpRequest, system_id: int) -> list[str]:
     system = get_or_404(System.objects, "system", pk=system_id)
     ids = queries.dependents_of([system.pk])

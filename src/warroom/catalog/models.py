@@ -58,9 +58,7 @@ class Dependency(models.Model):
     """`system` needs `depends_on` to work. The graph is kept acyclic by the services."""
 
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="dependency_links")
-    depends_on = models.ForeignKey(
-        System, on_delete=models.CASCADE, related_name="dependent_links"
-    )
+    depends_on = models.ForeignKey(System, on_delete=models.CASCADE, related_name="dependent_links")
 
     class Meta:
         verbose_name = _("dependency")

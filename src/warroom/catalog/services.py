@@ -16,8 +16,15 @@ from warroom.people.models import Department
 from warroom.plan.queries import current_plan
 
 SYSTEM_FIELDS = (
-    "name", "kind", "owner_department", "criticality", "description", "backup_location",
-    "backup_frequency", "last_restore_verified", "runbook_links",
+    "name",
+    "kind",
+    "owner_department",
+    "criticality",
+    "description",
+    "backup_location",
+    "backup_frequency",
+    "last_restore_verified",
+    "runbook_links",
 )
 
 
@@ -47,10 +54,15 @@ def save_system(
     if "kind" in fields:
         check_system_kind(fields["kind"])
     if "criticality" in fields and fields["criticality"] not in dict(System.CRITICALITY_CHOICES):
-        raise DomainError("criticality", f"must be one of {', '.join(dict(System.CRITICALITY_CHOICES))}")
+        raise DomainError(
+            "criticality", f"must be one of {', '.join(dict(System.CRITICALITY_CHOICES))}"
+        )
     if "runbook_links" in fields:
         fields["runbook_links"] = _check_runbooks(fields["runbook_links"])
-    if isinstance(fields.get("owner_department"), Department) and not fields["owner_department"].in_plan:
+    if (
+        isinstance(fields.get("owner_department"), Department)
+        and not fields["owner_department"].in_plan
+    ):
         raise DomainError("owner_department", "department is no longer in the plan")
     target = system or System()
     for key, value in fields.items():
@@ -68,8 +80,9 @@ def save_system(
     return target
 
 
-def dependency_graph(extra: Iterable[tuple[int, int]] = (), replace: int | None = None
-                     ) -> dict[int, set[int]]:
+def dependency_graph(
+    extra: Iterable[tuple[int, int]] = (), replace: int | None = None
+) -> dict[int, set[int]]:
     graph: dict[int, set[int]] = defaultdict(set)
     for src, dst in Dependency.objects.values_list("system_id", "depends_on_id"):
         if src != replace:
@@ -108,7 +121,9 @@ def set_dependencies(system: System, depends_on: Iterable[System]) -> None:
         list(System.objects.select_for_update().filter(pk=system.pk))
         check_dependencies(system, targets)
         Dependency.objects.filter(system=system).exclude(depends_on__in=targets).delete()
-        existing = set(Dependency.objects.filter(system=system).values_list("depends_on_id", flat=True))
+        existing = set(
+            Dependency.objects.filter(system=system).values_list("depends_on_id", flat=True)
+        )
         Dependency.objects.bulk_create(
             Dependency(system=system, depends_on=t) for t in targets if t.pk not in existing
         )
@@ -118,8 +133,16 @@ def delete_system(system: System) -> None:
     system.delete()
 
 
-RISK_FIELDS = ("system", "category", "title", "likelihood", "impact_level", "mitigation", "owner",
-               "next_review")
+RISK_FIELDS = (
+    "system",
+    "category",
+    "title",
+    "likelihood",
+    "impact_level",
+    "mitigation",
+    "owner",
+    "next_review",
+)
 
 
 def impact_weight(level_code: str) -> int:

@@ -28,7 +28,7 @@ def find_cycle(graph: Mapping[N, Iterable[N]]) -> list[N] | None:
             nxt = pending.pop()
             state = colour.get(nxt, WHITE)
             if state == GREY:
-                return path[path.index(nxt):] + [nxt]
+                return [*path[path.index(nxt) :], nxt]
             if state == WHITE:
                 colour[nxt] = GREY
                 path.append(nxt)

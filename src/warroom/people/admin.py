@@ -29,7 +29,9 @@ class TeamMembershipAdmin(admin.ModelAdmin[TeamMembership]):
     autocomplete_fields = ("person", "backup")
 
     # Through the services, so that role groups (and so permissions) follow membership.
-    def save_model(self, request: HttpRequest, obj: TeamMembership, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: TeamMembership, form: Any, change: bool
+    ) -> None:
         if change:
             services.set_backup(obj, obj.backup)
         else:

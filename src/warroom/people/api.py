@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -15,7 +14,6 @@ from warroom.people.access import can_manage_plan
 from warroom.people.models import Department, TeamMembership, TeamRole
 
 router = Router(tags=["organisation"])
-User = get_user_model()
 
 
 class DepartmentOut(Schema):
@@ -43,26 +41,26 @@ class PersonOut(Schema):
     contact_methods: list[ContactMethodIO] | None = None
 
     @staticmethod
-    def resolve_name(obj: AbstractUser) -> str:
+    def resolve_name(obj: User) -> str:
         return obj.get_full_name()
 
     @staticmethod
-    def resolve_department(obj: AbstractUser) -> str | None:
+    def resolve_department(obj: User) -> str | None:
         profile = getattr(obj, "profile", None)
         return profile.department.code if profile and profile.department else None
 
     @staticmethod
-    def resolve_phone(obj: AbstractUser) -> str:
+    def resolve_phone(obj: User) -> str:
         profile = getattr(obj, "profile", None)
         return profile.phone if profile else ""
 
     @staticmethod
-    def resolve_language(obj: AbstractUser) -> str:
+    def resolve_language(obj: User) -> str:
         profile = getattr(obj, "profile", None)
         return profile.language if profile else "zh-hans"
 
     @staticmethod
-    def resolve_contact_methods(obj: AbstractUser, context: Any) -> list[dict[str, str]] | None:
+    def resolve_contact_methods(obj: User, context: Any) -> list[dict[str, str]] | None:
         # Apprise URLs can carry channel tokens: only the person and plan managers see them.
         request = context["request"]
         if request.user.pk != obj.pk and not can_manage_plan(request.user):
@@ -154,12 +152,19 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
 
 @router.post("/people", response={201: PersonOut})
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
-    require(can_manage_plan(request.user), "only the commander, the deputy or an administrator "
-            "may add people")
+    require(
+        can_manage_plan(request.user),
+        "only the commander, the deputy or an administrator may add people",
+    )
     user = services.create_person(
-        username=payload.username, first_name=payload.first_name, last_name=payload.last_name,
-        email=payload.email, department=_dept(payload.department), phone=payload.phone,
-        language=payload.language, contact_methods=[m.dict() for m in payload.contact_methods],
+        username=payload.username,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        email=payload.email,
+        department=_dept(payload.department),
+        phone=payload.phone,
+        language=payload.language,
+        contact_methods=[m.dict() for m in payload.contact_methods],
     )
     return Status(201, get_or_404(_people(), "person", pk=user.pk))
 
@@ -167,8 +172,10 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 @router.patch("/people/{person_id}", response=PersonOut)
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
     person = get_or_404(User.objects, "person", pk=person_id)
-    require(request.user.pk == person.pk or can_manage_plan(request.user),
-            "you may change only your own details")
+    require(
+        request.user.pk == person.pk or can_manage_plan(request.user),
+        "you may change only your own details",
+    )
     data = payload.dict(exclude_unset=True)
     if "department" in data:
         # Moving someone between departments changes what they may edit: managers only.
@@ -187,8 +194,10 @@ def list_team(request: HttpRequest) -> Any:
 
 @router.post("/team", response={201: MembershipOut})
 def add_member(request: HttpRequest, payload: MembershipIn) -> Any:
-    require(can_manage_plan(request.user), "only the commander, the deputy or an administrator "
-            "may change the team")
+    require(
+        can_manage_plan(request.user),
+        "only the commander, the deputy or an administrator may change the team",
+    )
     role = TeamRole.objects.filter(code=payload.role).first()
     if role is None:
         raise DomainError("role", f"unknown role {payload.role!r}")
@@ -200,16 +209,20 @@ def add_member(request: HttpRequest, payload: MembershipIn) -> Any:
 
 @router.patch("/team/{membership_id}", response=MembershipOut)
 def change_backup(request: HttpRequest, membership_id: int, payload: MembershipPatch) -> Any:
-    require(can_manage_plan(request.user), "only the commander, the deputy or an administrator "
-            "may change the team")
+    require(
+        can_manage_plan(request.user),
+        "only the commander, the deputy or an administrator may change the team",
+    )
     membership = get_or_404(TeamMembership.objects, "team membership", pk=membership_id)
     return services.set_backup(membership, _person(payload.backup, "backup"))
 
 
 @router.delete("/team/{membership_id}", response={204: None})
 def remove_member(request: HttpRequest, membership_id: int) -> Any:
-    require(can_manage_plan(request.user), "only the commander, the deputy or an administrator "
-            "may change the team")
+    require(
+        can_manage_plan(request.user),
+        "only the commander, the deputy or an administrator may change the team",
+    )
     membership = get_or_404(TeamMembership.objects, "team membership", pk=membership_id)
     services.remove_team_member(membership)
     return Status(204, None)
@@ -218,4 +231,3 @@ def remove_member(request: HttpRequest, membership_id: int) -> Any:
 @router.get("/me", response=PersonOut)
 def me(request: HttpRequest) -> Any:
     return get_or_404(_people(), "person", pk=request.user.pk)
-

@@ -18,13 +18,13 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         lang = get_language() or "en"
         return (self.name_zh if lang.startswith("zh") else self.name_en) or self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Department(Bilingual):
@@ -103,9 +103,7 @@ class TeamRole(Bilingual):
     ]
     code = models.SlugField(_("code"), max_length=64, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="team_roles"
-    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="team_roles")
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="team_role")
     in_plan = models.BooleanField(_("in the plan in force"), default=True)
 

@@ -5,21 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import apprise
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from warroom.lib.errors import Conflict, DomainError
 from warroom.people.models import ContactMethod, Department, Profile, TeamMembership, TeamRole
-
-User = get_user_model()
 
 
 def check_apprise_url(url: str, field: str = "url") -> str:
     """The URL if Apprise knows its scheme and can parse it, else DomainError."""
     url = url.strip()
     if not url or "://" not in url:
-        raise DomainError(field, "an Apprise URL looks like mailto://user@example.com or json://host/path")
+        raise DomainError(
+            field, "an Apprise URL looks like mailto://user@example.com or json://host/path"
+        )
     if not apprise.Apprise().add(url):
         raise DomainError(field, f"Apprise cannot use this URL (scheme {url.split('://')[0]!r})")
     return url
@@ -44,7 +43,7 @@ def create_person(
     phone: str = "",
     language: str = "zh-hans",
     contact_methods: list[dict[str, Any]] | None = None,
-) -> AbstractUser:
+) -> User:
     """A new person (a user who signs in through SSO or a password set later) with a profile.
 
     Raises DomainError for bad input and Conflict when the username is taken; stores nothing
@@ -53,14 +52,12 @@ def create_person(
     if not username.strip():
         raise DomainError("username", "required")
     _check_language(language)
-    user = User(username=username.strip(), first_name=first_name, last_name=last_name,
-                email=email)
+    user = User(username=username.strip(), first_name=first_name, last_name=last_name, email=email)
     user.set_unusable_password()
     try:
         with transaction.atomic():
             user.save()
-            Profile.objects.create(user=user, department=department, phone=phone,
-                                   language=language)
+            Profile.objects.create(user=user, department=department, phone=phone, language=language)
             if contact_methods:
                 set_contact_methods(user, contact_methods)
     except IntegrityError as exc:
@@ -69,8 +66,8 @@ def create_person(
 
 
 def update_person(
-    user: AbstractUser, *, contact_methods: list[dict[str, Any]] | None = None, **fields: Any
-) -> AbstractUser:
+    user: User, *, contact_methods: list[dict[str, Any]] | None = None, **fields: Any
+) -> User:
     """Change a person's details; `contact_methods`, when given, replaces them all."""
     unknown = set(fields) - set(PROFILE_FIELDS) - set(USER_FIELDS)
     if unknown:
@@ -92,7 +89,7 @@ def update_person(
     return user
 
 
-def set_contact_methods(user: AbstractUser, methods: list[dict[str, Any]]) -> list[ContactMethod]:
+def set_contact_methods(user: User, methods: list[dict[str, Any]]) -> list[ContactMethod]:
     """Replace a person's contact methods by [{label, url}, ...] in order of preference."""
     labels: set[str] = set()
     for index, method in enumerate(methods):
@@ -113,7 +110,7 @@ def set_contact_methods(user: AbstractUser, methods: list[dict[str, Any]]) -> li
         ]
 
 
-def add_contact_method(user: AbstractUser, *, label: str, url: str) -> ContactMethod:
+def add_contact_method(user: User, *, label: str, url: str) -> ContactMethod:
     check_apprise_url(url)
     position = ContactMethod.objects.filter(user=user).count()
     try:
@@ -123,20 +120,18 @@ def add_contact_method(user: AbstractUser, *, label: str, url: str) -> ContactMe
         raise Conflict("label", f"{user} already has a contact method labelled {label!r}") from exc
 
 
-def _sync_groups(user: AbstractUser) -> None:
+def _sync_groups(user: User) -> None:
     """A person is in the Django group of each team role they hold or back up."""
-    roles = TeamRole.objects.filter(
-        memberships__person=user
-    ) | TeamRole.objects.filter(memberships__backup=user)
+    roles = TeamRole.objects.filter(memberships__person=user) | TeamRole.objects.filter(
+        memberships__backup=user
+    )
     wanted = {role.group_id for role in roles.filter(in_plan=True)}
     current = set(user.groups.filter(team_role__isnull=False).values_list("id", flat=True))
     user.groups.remove(*(current - wanted))
     user.groups.add(*(wanted - current))
 
 
-def add_team_member(
-    role: TeamRole, person: AbstractUser, *, backup: AbstractUser | None = None
-) -> TeamMembership:
+def add_team_member(role: TeamRole, person: User, *, backup: User | None = None) -> TeamMembership:
     """Name `person` for `role`, with an optional backup. Raises DomainError / Conflict."""
     if not role.in_plan:
         raise DomainError("role", f"role {role.code!r} is not in the plan in force")
@@ -153,7 +148,7 @@ def add_team_member(
     return membership
 
 
-def set_backup(membership: TeamMembership, backup: AbstractUser | None) -> TeamMembership:
+def set_backup(membership: TeamMembership, backup: User | None) -> TeamMembership:
     if backup is not None and backup.pk == membership.person_id:
         raise DomainError("backup", "the backup must be someone else")
     with transaction.atomic():

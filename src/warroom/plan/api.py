@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -68,11 +69,15 @@ def version(request: HttpRequest, number: int) -> PlanVersion:
 
 @router.get("/diff", response=DiffOut)
 def diff(
-    request: HttpRequest, to: int | None = None,
-    from_: int | None = Query(None, alias="from"),  # noqa: B008 - ninja parameter declaration
+    request: HttpRequest,
+    to: int | None = None,
+    from_: int | None = Query(None, alias="from"),
 ) -> dict[str, Any]:
-    new = get_or_404(PlanVersion.objects, "plan version", number=to) if to else \
-        queries.current_version()
+    new = (
+        get_or_404(PlanVersion.objects, "plan version", number=to)
+        if to
+        else queries.current_version()
+    )
     old_no = from_ if from_ is not None else new.number - 1
     old = PlanVersion.objects.filter(number=old_no).first()
     if from_ is not None and old is None:
@@ -80,26 +85,40 @@ def diff(
     return {
         "from_version": old.number if old else None,
         "to_version": new.number,
-        "diff": diff_documents(old.document if old else None, new.document,
-                               old_name=f"v{old.number}" if old else "(none)",
-                               new_name=f"v{new.number}"),
+        "diff": diff_documents(
+            old.document if old else None,
+            new.document,
+            old_name=f"v{old.number}" if old else "(none)",
+            new_name=f"v{new.number}",
+        ),
     }
 
 
 @router.post("/apply", response={200: ApplyOut, 201: ApplyOut})
 def apply(request: HttpRequest, payload: ApplyIn) -> Any:
-    require(can_manage_plan(request.user), "only the commander, the deputy or an administrator "
-            "may change the plan")
+    require(
+        can_manage_plan(request.user),
+        "only the commander, the deputy or an administrator may change the plan",
+    )
     # An invalid plan raises PlanInvalid: answered 422 with every problem (api/urls.py).
-    result = apply_plan(payload.source, author=request.user, comment=payload.comment)
+    author = request.user if isinstance(request.user, User) else None
+    result = apply_plan(payload.source, author=author, comment=payload.comment)
     return Status(201 if result.created else 200, result)
 
 
 @router.get("/export", summary="The plan as a readable document")
-def export(request: HttpRequest, lang: Literal["zh-hans", "en"] = "zh-hans",
-           format: Literal["md", "html"] = "md", version: int | None = None) -> HttpResponse:
-    item = get_or_404(PlanVersion.objects, "plan version", number=version) if version else \
-        queries.current_version()
+def export(
+    request: HttpRequest,
+    lang: Literal["zh-hans", "en"] = "zh-hans",
+    format: Literal["md", "html"] = "md",
+    version: int | None = None,
+) -> HttpResponse:
+    item = (
+        get_or_404(PlanVersion.objects, "plan version", number=version)
+        if version
+        else queries.current_version()
+    )
     content_type = "text/markdown" if format == "md" else "text/html"
-    return HttpResponse(render_plan(item, lang=lang, fmt=format),
-                        content_type=f"{content_type}; charset=utf-8")
+    return HttpResponse(
+        render_plan(item, lang=lang, fmt=format), content_type=f"{content_type}; charset=utf-8"
+    )

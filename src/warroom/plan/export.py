@@ -32,7 +32,7 @@ def _table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> list[str
     headers = list(headers)
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return lines + [""]
+    return [*lines, ""]
 
 
 class _Doc:
@@ -76,8 +76,8 @@ def _build(plan: Plan, version: PlanVersion, lang: str) -> str:
     d.lines += [f"# {t(plan.title)}", ""]
     d.para(
         _(
-            "Plan version %(number)s, applied %(date)s; SHA-256 %(sha)s. Generated %(now)s from the "
-            "plan in force and the live catalog, team and inventory."
+            "Plan version %(number)s, applied %(date)s; SHA-256 %(sha)s. Generated %(now)s from "
+            "the plan in force and the live catalog, team and inventory."
         )
         % {
             "number": version.number,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from warroom.plan.models import PlanVersion
-from warroom.plan.schema import Plan
+from warroom.plan.schema import Named, Plan
 
 
 class NoPlanError(LookupError):
@@ -45,10 +46,11 @@ def choices(kind: str, lang: str = "en") -> list[tuple[str, str]]:
         plan = current_plan()
     except NoPlanError:
         return []
-    items = {
+    lists: dict[str, Sequence[Named]] = {
         "system_kinds": plan.scope.system_kinds,
         "risk_categories": plan.risk_categories,
         "impact_levels": plan.impact_levels,
         "materials": plan.materials.items,
-    }[kind]
+    }
+    items = lists[kind]
     return [(item.code, item.name.get(lang)) for item in items]

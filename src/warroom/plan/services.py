@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
 from warroom.people.models import Department, TeamRole
@@ -47,16 +47,15 @@ def digest(document: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def diff_documents(old: dict[str, Any] | None, new: dict[str, Any], *, old_name: str,
-                   new_name: str) -> str:
+def diff_documents(
+    old: dict[str, Any] | None, new: dict[str, Any], *, old_name: str, new_name: str
+) -> str:
     old_lines = document_yaml(old).splitlines(keepends=True) if old is not None else []
     new_lines = document_yaml(new).splitlines(keepends=True)
     return "".join(difflib.unified_diff(old_lines, new_lines, old_name, new_name))
 
 
-def apply_plan(
-    text: str, *, author: AbstractBaseUser | None = None, comment: str = ""
-) -> ApplyResult:
+def apply_plan(text: str, *, author: User | None = None, comment: str = "") -> ApplyResult:
     """Validate `text` and store it as the next plan version.
 
     Raises PlanInvalid with every problem found; stores nothing then. Applying a plan whose

@@ -7,6 +7,7 @@ print `plan.yaml:42 playbooks.data_leak.tasks[2].department: unknown department 
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -61,13 +62,13 @@ class _Lines:
                 key = str(key_node.value)
                 if key in seen:
                     self.duplicates.append(
-                        Problem(loc + (key,), "duplicate key", key_node.start_mark.line + 1)
+                        Problem((*loc, key), "duplicate key", key_node.start_mark.line + 1)
                     )
                 seen.add(key)
-                self._find_duplicates(value_node, loc + (key,))
+                self._find_duplicates(value_node, (*loc, key))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                self._find_duplicates(item, loc + (index,))
+                self._find_duplicates(item, (*loc, index))
 
     def line(self, loc: Loc) -> int:
         """Line of the deepest node along `loc` (the parent when the value is missing)."""
@@ -82,10 +83,13 @@ class _Lines:
                     if str(key_node.value) == str(part):
                         child, line = value_node, key_node.start_mark.line + 1
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    child = node.value[part]
-                    line = child.start_mark.line + 1
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                child = node.value[part]
+                line = child.start_mark.line + 1
             if child is None:
                 break
             node = child
@@ -112,9 +116,7 @@ def validate_text(text: str) -> tuple[Plan | None, list[Problem]]:
     except ValidationError as exc:
         problems += [_from_pydantic(err, lines) for err in exc.errors()]
         return None, _sorted(problems)
-    problems += [
-        Problem(p.loc, p.message, lines.line(p.loc)) for p in check_references(plan, data)
-    ]
+    problems += [Problem(p.loc, p.message, lines.line(p.loc)) for p in check_references(plan, data)]
     return (plan if not problems else None), _sorted(problems)
 
 
@@ -138,9 +140,9 @@ def _from_pydantic(err: Any, lines: _Lines) -> Problem:
         message = "unknown field"
     elif kind == "string_pattern_mismatch":
         message = f"invalid code {err.get('input')!r} (lower-case letters, digits and _)"
-    elif kind == "string_too_short" and loc and loc[-1] in ("zh-Hans", "en"):
-        message = f"missing translation '{loc[-1]}'"
-    elif err.get("ctx", {}).get("error") and loc and loc[-1] in ("zh-Hans", "en"):
+    elif (kind == "string_too_short" and loc and loc[-1] in ("zh-Hans", "en")) or (
+        err.get("ctx", {}).get("error") and loc and loc[-1] in ("zh-Hans", "en")
+    ):
         message = f"missing translation '{loc[-1]}'"
     return Problem(tuple(loc), message, lines.line(tuple(loc)))
 
@@ -152,14 +154,14 @@ def _duplicates(items: Sequence[Any], loc: Loc, what: str, attr: str = "code") -
     for index, item in enumerate(items):
         value = getattr(item, attr)
         if counts[value] > 1 and value in seen:
-            problems.append(Problem(loc + (index, attr), f"duplicate {what} {value!r}"))
+            problems.append(Problem((*loc, index, attr), f"duplicate {what} {value!r}"))
         seen.add(value)
     return problems
 
 
 def _unknown(values: Iterable[str], known: set[str], loc: Loc, what: str) -> list[Problem]:
     return [
-        Problem(loc + (index,), f"unknown {what} {value!r}")
+        Problem((*loc, index), f"unknown {what} {value!r}")
         for index, value in enumerate(values)
         if value not in known
     ]
@@ -199,56 +201,63 @@ def check_references(plan: Plan, data: dict[str, Any]) -> list[Problem]:
         holders = [r for r in plan.team.roles if r.kind == kind]
         if len(holders) != 1:
             problems.append(
-                Problem(("team", "roles"), f"the team needs exactly one {kind}, found {len(holders)}")
+                Problem(
+                    ("team", "roles"), f"the team needs exactly one {kind}, found {len(holders)}"
+                )
             )
     for i, role in enumerate(plan.team.roles):
-        problems += _ref(role.department, departments, ("team", "roles", i, "department"), "department")
+        problems += _ref(
+            role.department, departments, ("team", "roles", i, "department"), "department"
+        )
 
     for i, level in enumerate(plan.impact_levels):
         loc: Loc = ("impact_levels", i)
-        problems += _unknown(level.team, roles, loc + ("team",), "role")
-        problems += _check_targets(level.targets.seconds(), loc + ("targets",))
+        problems += _unknown(level.team, roles, (*loc, "team"), "role")
+        problems += _check_targets(level.targets.seconds(), (*loc, "targets"))
     problems += _check_level_order(plan)
 
     for i, phase in enumerate(plan.phases):
         problems += _duplicates(phase.steps, ("phases", i, "steps"), "step")
         for j, step in enumerate(phase.steps):
             loc = ("phases", i, "steps", j)
-            problems += _unknown(step.departments, departments, loc + ("departments",), "department")
-            problems += _unknown(step.roles, roles, loc + ("roles",), "role")
+            problems += _unknown(step.departments, departments, (*loc, "departments"), "department")
+            problems += _unknown(step.roles, roles, (*loc, "roles"), "role")
 
     for code, playbook in plan.playbooks.items():
         loc = ("playbooks", code)
         if code not in categories:
             problems.append(Problem(loc, f"unknown risk category {code!r}"))
-        problems += _unknown(playbook.team, roles, loc + ("team",), "role")
-        problems += _duplicates(playbook.tasks, loc + ("tasks",), "task")
+        problems += _unknown(playbook.team, roles, (*loc, "team"), "role")
+        problems += _duplicates(playbook.tasks, (*loc, "tasks"), "task")
         for j, task in enumerate(playbook.tasks):
-            tloc = loc + ("tasks", j)
-            problems += _ref(task.phase, phases, tloc + ("phase",), "phase")
-            problems += _ref(task.department, departments, tloc + ("department",), "department")
-            problems += _ref(task.min_level, levels, tloc + ("min_level",), "impact level")
+            tloc = (*loc, "tasks", j)
+            problems += _ref(task.phase, phases, (*tloc, "phase"), "phase")
+            problems += _ref(task.department, departments, (*tloc, "department"), "department")
+            problems += _ref(task.min_level, levels, (*tloc, "min_level"), "impact level")
     for i, category in enumerate(plan.risk_categories):
         if category.code not in plan.playbooks:
             problems.append(
-                Problem(("risk_categories", i, "code"), f"no playbook for risk category {category.code!r}")
+                Problem(
+                    ("risk_categories", i, "code"),
+                    f"no playbook for risk category {category.code!r}",
+                )
             )
 
     for i, item in enumerate(plan.recovery_checklist):
         loc = ("recovery_checklist", i)
-        problems += _ref(item.phase, phases, loc + ("phase",), "phase")
-        problems += _ref(item.department, departments, loc + ("department",), "department")
+        problems += _ref(item.phase, phases, (*loc, "phase"), "phase")
+        problems += _ref(item.department, departments, (*loc, "department"), "department")
 
     for i, rule in enumerate(plan.materials.allocation_rules):
         loc = ("materials", "allocation_rules", i)
-        problems += _ref(rule.level, levels, loc + ("level",), "impact level")
-        problems += _unknown(rule.materials, materials, loc + ("materials",), "material")
+        problems += _ref(rule.level, levels, (*loc, "level"), "impact level")
+        problems += _unknown(rule.materials, materials, (*loc, "materials"), "material")
 
     drills = plan.evaluation.drills
     for i, scenario in enumerate(drills.scenarios):
         loc = ("evaluation", "drills", "scenarios", i)
-        problems += _ref(scenario.category, categories, loc + ("category",), "risk category")
-        problems += _ref(scenario.level, levels, loc + ("level",), "impact level")
+        problems += _ref(scenario.category, categories, (*loc, "category"), "risk category")
+        problems += _ref(scenario.level, levels, (*loc, "level"), "impact level")
     for loc, text in (
         (("evaluation", "drills", "every"), drills.every),
         (("evaluation", "review_every"), plan.evaluation.review_every),
@@ -266,11 +275,11 @@ _ORDER = ("acknowledge", "assess", "mitigate", "resolve")
 
 def _check_targets(seconds: dict[str, int], loc: Loc) -> list[Problem]:
     problems = []
-    for earlier, later in zip(_ORDER, _ORDER[1:], strict=False):
+    for earlier, later in itertools.pairwise(_ORDER):
         if seconds[later] < seconds[earlier]:
             problems.append(
                 Problem(
-                    loc + (later,),
+                    (*loc, later),
                     f"impossible target: {later} ({seconds[later]}s) comes before "
                     f"{earlier} ({seconds[earlier]}s)",
                 )
@@ -282,7 +291,7 @@ def _check_level_order(plan: Plan) -> list[Problem]:
     """A more severe level (lower rank) may not allow more time than a less severe one."""
     problems = []
     ordered = sorted(enumerate(plan.impact_levels), key=lambda pair: pair[1].rank)
-    for (_, severe), (j, mild) in zip(ordered, ordered[1:], strict=False):
+    for (_, severe), (j, mild) in itertools.pairwise(ordered):
         s_targets, m_targets = severe.targets.seconds(), mild.targets.seconds()
         for name in _ORDER:
             if m_targets[name] < s_targets[name]:

@@ -105,15 +105,19 @@ def _resolve(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _may_edit(request: HttpRequest, dept: Department | int) -> None:
-    require(can_edit_department(request.user, dept),
-            "only the department's representatives, the commander, the deputy or an "
-            "administrator may change its resources")
+    require(
+        can_edit_department(request.user, dept),
+        "only the department's representatives, the commander, the deputy or an "
+        "administrator may change its resources",
+    )
 
 
 def _may_edit_contacts(request: HttpRequest) -> None:
     # Outside contacts serve every department: any team member keeps them current.
-    require(can_manage_plan(request.user) or bool(represented_departments(request.user)),
-            "only members of the emergency team may change outside contacts")
+    require(
+        can_manage_plan(request.user) or bool(represented_departments(request.user)),
+        "only members of the emergency team may change outside contacts",
+    )
 
 
 def _resources() -> Any:

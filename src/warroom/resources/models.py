@@ -20,9 +20,7 @@ class Resource(models.Model):
     kind = models.CharField(_("kind"), max_length=64, help_text=_("a material of the plan"))
     name = models.CharField(_("name"), max_length=200, unique=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="resources"
-    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="resources")
     custodian = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

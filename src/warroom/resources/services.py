@@ -10,8 +10,17 @@ from warroom.lib.errors import Conflict, DomainError
 from warroom.plan.queries import current_plan
 from warroom.resources.models import ExternalContact, Resource
 
-RESOURCE_FIELDS = ("kind", "name", "location", "department", "custodian", "quantity", "state",
-                   "last_checked", "notes")
+RESOURCE_FIELDS = (
+    "kind",
+    "name",
+    "location",
+    "department",
+    "custodian",
+    "quantity",
+    "state",
+    "last_checked",
+    "notes",
+)
 CONTACT_FIELDS = ("name", "kind", "covers", "contract_ref", "phone", "email", "how_to_reach")
 
 

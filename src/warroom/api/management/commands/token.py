@@ -37,7 +37,9 @@ class Command(BaseCommand):
             if options["user"]:
                 tokens = tokens.filter(user__username=options["user"])
             for t in tokens:
-                state = "revoked" if t.revoked_at else ("read-only" if t.read_only else "read-write")
+                state = (
+                    "revoked" if t.revoked_at else ("read-only" if t.read_only else "read-write")
+                )
                 used = t.last_used_at.isoformat() if t.last_used_at else "never"
                 self.stdout.write(f"{t.prefix}\t{t.user.get_username()}\t{t.name}\t{state}\t{used}")
         else:

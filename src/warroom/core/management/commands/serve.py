@@ -26,9 +26,13 @@ class Command(BaseCommand):
         argv = [
             gunicorn,
             "warroom.wsgi:application",
-            "--bind", options["bind"],
-            "--workers", str(options["workers"]),
-            "--access-logfile", "-",
-            "--forwarded-allow-ips", os.environ.get("WARROOM_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("WARROOM_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
         os.execv(gunicorn, argv)

@@ -22,8 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         if not PlanVersion.objects.exists():
-            result = apply_plan(settings.WARROOM_DEFAULT_PLAN.read_text(encoding="utf-8"),
-                                comment="default plan")
+            result = apply_plan(
+                settings.WARROOM_DEFAULT_PLAN.read_text(encoding="utf-8"), comment="default plan"
+            )
             self.stdout.write(f"applied the default plan as v{result.version.number}")
         User = get_user_model()
         if not User.objects.filter(is_superuser=True).exists():
@@ -39,6 +40,8 @@ class Command(BaseCommand):
                     )
                 )
             else:
-                self.stdout.write("created administrator 'admin' (password from WARROOM_ADMIN_PASSWORD)")
+                self.stdout.write(
+                    "created administrator 'admin' (password from WARROOM_ADMIN_PASSWORD)"
+                )
         if os.environ.get("WARROOM_DEMO") == "1":
             call_command("demo")

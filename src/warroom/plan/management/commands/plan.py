@@ -106,8 +106,9 @@ class Command(BaseCommand):
         )
         self.stdout.write(document_yaml(version.document), ending="")
 
-    def do_export(self, lang: str, fmt: str, number: int | None, output: str | None,
-                  **_: Any) -> None:
+    def do_export(
+        self, lang: str, fmt: str, number: int | None, output: str | None, **_: Any
+    ) -> None:
         text = render_plan(_version(number), lang=lang, fmt=fmt)
         if output:
             try:
