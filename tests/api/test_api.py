@@ -161,3 +161,20 @@ def test_session_auth_needs_csrf_for_writes(commander: AbstractUser) -> None:
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def test_plan_diff_and_export_endpoints(
+    api_as: Callable[..., ApiClient], commander: AbstractUser, default_plan_text: str
+) -> None:
+    from warroom.plan.services import apply_plan
+
+    apply_plan(default_plan_text.replace("review_every: 365d", "review_every: 100d"))
+    api = api_as(commander)
+    body = api.get("/plan/diff?from=1&to=2").json()
+    assert (body["from_version"], body["to_version"]) == (1, 2)
+    assert "-  review_every: 365d\n+  review_every: 100d\n" in body["diff"]
+    assert api.get("/plan/diff?from=7").status_code == 404
+    export = api.get("/plan/export?lang=zh-hans&format=md")
+    assert export["Content-Type"] == "text/markdown; charset=utf-8"
+    assert export.content.decode().startswith("# 软件管理应急预案\n")
+    assert api.get("/plan/export?lang=fr").status_code == 422

@@ -13,7 +13,7 @@ from warroom.people.access import can_manage_plan
 from warroom.plan import queries
 from warroom.plan.export import render_plan
 from warroom.plan.models import PlanVersion
-from warroom.plan.services import apply_plan, diff_documents
+from warroom.plan.services import apply_plan, diff_versions
 
 router = Router(tags=["plan"])
 
@@ -85,12 +85,7 @@ def diff(
     return {
         "from_version": old.number if old else None,
         "to_version": new.number,
-        "diff": diff_documents(
-            old.document if old else None,
-            new.document,
-            old_name=f"v{old.number}" if old else "(none)",
-            new_name=f"v{new.number}",
-        ),
+        "diff": diff_versions(old, new),
     }
 
 

@@ -20,6 +20,9 @@ class PlanVersion(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     source = models.TextField(_("YAML source"))
     document: models.JSONField[Any, Any] = models.JSONField(_("validated document"))
+    # The validated document as YAML in schema order. PostgreSQL's jsonb does not keep key
+    # order, so diffs and the parsed plan come from this text, not from `document`.
+    canonical_yaml = models.TextField(_("canonical YAML"))
     diff = models.TextField(_("changes from the previous version"), blank=True)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+import yaml
+
 from warroom.plan.models import PlanVersion
 from warroom.plan.schema import Named, Plan
 
@@ -31,8 +33,8 @@ def plan_of(version: PlanVersion) -> Plan:
 @lru_cache(maxsize=16)
 def _parse(sha256: str, pk: int) -> Plan:
     # Versions are immutable, so the parsed plan can be cached by id and hash.
-    document = PlanVersion.objects.values_list("document", flat=True).get(pk=pk)
-    return Plan.model_validate(document)
+    text = PlanVersion.objects.values_list("canonical_yaml", flat=True).get(pk=pk)
+    return Plan.model_validate(yaml.safe_load(text))
 
 
 def current_plan() -> Plan:

@@ -47,12 +47,22 @@ def digest(document: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def diff_documents(
-    old: dict[str, Any] | None, new: dict[str, Any], *, old_name: str, new_name: str
-) -> str:
-    old_lines = document_yaml(old).splitlines(keepends=True) if old is not None else []
-    new_lines = document_yaml(new).splitlines(keepends=True)
-    return "".join(difflib.unified_diff(old_lines, new_lines, old_name, new_name))
+def _diff_text(old: str, new: str, old_name: str, new_name: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), old_name, new_name
+        )
+    )
+
+
+def diff_versions(old: PlanVersion | None, new: PlanVersion) -> str:
+    """Unified diff of two stored versions' canonical YAML ('' when equal)."""
+    return _diff_text(
+        old.canonical_yaml if old else "",
+        new.canonical_yaml,
+        f"v{old.number}" if old else "(none)",
+        f"v{new.number}",
+    )
 
 
 def apply_plan(text: str, *, author: User | None = None, comment: str = "") -> ApplyResult:
@@ -66,6 +76,7 @@ def apply_plan(text: str, *, author: User | None = None, comment: str = "") -> A
         raise PlanInvalid(problems)
     document = canonical(plan)
     sha = digest(document)
+    text_yaml = document_yaml(document)
     with transaction.atomic():
         # Lock the latest version so two concurrent applies cannot take the same number.
         latest = PlanVersion.objects.select_for_update().order_by("-number").first()
@@ -78,12 +89,13 @@ def apply_plan(text: str, *, author: User | None = None, comment: str = "") -> A
             sha256=sha,
             source=text,
             document=document,
+            canonical_yaml=text_yaml,
             comment=comment,
-            diff=diff_documents(
-                latest.document if latest else None,
-                document,
-                old_name=f"v{latest.number}" if latest else "(none)",
-                new_name=f"v{number}",
+            diff=_diff_text(
+                latest.canonical_yaml if latest else "",
+                text_yaml,
+                f"v{latest.number}" if latest else "(none)",
+                f"v{number}",
             ),
         )
         sync_organisation(plan)

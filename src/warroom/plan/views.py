@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from warroom.plan import queries
 from warroom.plan.export import plan_html_fragment
 from warroom.plan.models import PlanVersion
-from warroom.plan.services import diff_documents
+from warroom.plan.services import diff_versions
 
 
 def _lang(request: HttpRequest) -> str:
@@ -42,7 +42,9 @@ def _render_version(request: HttpRequest, version: PlanVersion, *, current: bool
 
 
 def versions(request: HttpRequest) -> HttpResponse:
-    items = PlanVersion.objects.select_related("author").defer("source", "document", "diff")
+    items = PlanVersion.objects.select_related("author").defer(
+        "source", "document", "canonical_yaml", "diff"
+    )
     return render(request, "plan/versions.html", {"versions": items})
 
 
@@ -55,12 +57,7 @@ def diff(request: HttpRequest) -> HttpResponse:
         raise Http404("version numbers are whole numbers") from exc
     new = get_object_or_404(PlanVersion, number=new_no)
     old = PlanVersion.objects.filter(number=old_no).first()
-    text = diff_documents(
-        old.document if old else None,
-        new.document,
-        old_name=f"v{old.number}" if old else "(none)",
-        new_name=f"v{new.number}",
-    )
+    text = diff_versions(old, new)
     lines = [
         (
             "add"

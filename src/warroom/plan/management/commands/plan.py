@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from warroom.plan import queries
 from warroom.plan.export import render_plan
 from warroom.plan.models import PlanVersion
-from warroom.plan.services import PlanInvalid, apply_plan, diff_documents, document_yaml
+from warroom.plan.services import PlanInvalid, apply_plan, diff_versions
 from warroom.plan.validation import validate_text
 
 
@@ -89,12 +89,7 @@ class Command(BaseCommand):
             old = PlanVersion.objects.filter(number__lt=new.number).order_by("-number").first()
         else:
             old = _version(v1)
-        text = diff_documents(
-            old.document if old else None,
-            new.document,
-            old_name=f"v{old.number}" if old else "(none)",
-            new_name=f"v{new.number}",
-        )
+        text = diff_versions(old, new)
         self.stdout.write(text or "no differences", ending="" if text else "\n")
 
     def do_show(self, number: int | None, **_: Any) -> None:
@@ -104,7 +99,7 @@ class Command(BaseCommand):
             f"# plan v{version.number} applied {version.created_at.isoformat()} by {author}\n"
             f"# sha256 {version.sha256}\n"
         )
-        self.stdout.write(document_yaml(version.document), ending="")
+        self.stdout.write(version.canonical_yaml, ending="")
 
     def do_export(
         self, lang: str, fmt: str, number: int | None, output: str | None, **_: Any
