@@ -34,3 +34,12 @@ def dependents_of(system_ids: Iterable[int]) -> set[int]:
         reverse[dst].add(src)
     ids = set(system_ids)
     return reachable(reverse, ids) - ids
+
+
+def at_risk_if_fails(system: System) -> tuple[list[System], list[System]]:
+    """The systems that stop working if `system` fails: (those depending on it directly,
+    those depending on it only through other systems), each sorted by name."""
+    ids = dependents_of([system.pk])
+    found = list(System.objects.filter(pk__in=ids).order_by("name"))
+    direct = set(Dependency.objects.filter(depends_on=system).values_list("system_id", flat=True))
+    return [s for s in found if s.pk in direct], [s for s in found if s.pk not in direct]
