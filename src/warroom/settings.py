@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "warroom.plan",
     "warroom.catalog",
     "warroom.resources",
+    "warroom.notify",
+    "warroom.incidents",
     "warroom.api",
 ]
 

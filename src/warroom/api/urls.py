@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from warroom.api.auth import SessionAuth, TokenAuth
+from warroom.incidents.transitions import TransitionDenied, TransitionError
 from warroom.lib.errors import Conflict, DomainError
 from warroom.plan.queries import NoPlanError
 from warroom.plan.services import PlanInvalid
@@ -48,6 +49,16 @@ def on_invalid_plan(request: HttpRequest, exc: PlanInvalid) -> HttpResponse:
         for p in exc.problems
     ]
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(TransitionError)
+def on_transition_error(request: HttpRequest, exc: TransitionError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(TransitionDenied)
+def on_transition_denied(request: HttpRequest, exc: TransitionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=403)
 
 
 @api.exception_handler(PermissionDenied)
@@ -97,6 +108,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 def _register() -> None:
     from warroom.catalog.api import router as catalog_router
+    from warroom.incidents.api import router as incidents_router
     from warroom.people.api import router as people_router
     from warroom.plan.api import router as plan_router
     from warroom.resources.api import router as resources_router
@@ -105,6 +117,7 @@ def _register() -> None:
     api.add_router("/", catalog_router)
     api.add_router("/", people_router)
     api.add_router("/", resources_router)
+    api.add_router("/", incidents_router)
 
 
 _register()

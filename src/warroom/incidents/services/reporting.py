@@ -1,0 +1,109 @@
+"""§4.1 Report: anyone signed in reports; the emergency team is told at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from warroom.catalog.models import System
+from warroom.incidents import messages
+from warroom.incidents.models import Incident
+from warroom.incidents.services.common import (
+    add_participants,
+    after_seconds,
+    notify,
+    plan_for,
+    role_holders,
+)
+from warroom.incidents.timeline import append_event
+from warroom.lib.errors import DomainError
+from warroom.plan.queries import current_version, plan_of
+
+
+def report_incident(
+    *,
+    reporter: User | None,
+    title: str,
+    description: str = "",
+    noticed_at: dt.datetime | None = None,
+    systems: Sequence[System] = (),
+    category: str = "",
+    contact: str = "",
+    source: str = "web",
+    restricted: bool = False,
+    drill: bool = False,
+) -> Incident:
+    """Open an incident in `reported` and page the emergency team.
+
+    Until it is assessed an incident is held to the most severe level's acknowledge and assess
+    targets: nobody knows yet that it is not serious. Raises DomainError for bad input.
+    """
+    title = title.strip()
+    if not title:
+        raise DomainError("title", _("required"))
+    if len(title) > 200:
+        raise DomainError("title", _("at most 200 characters"))
+    version = current_version()
+    plan = plan_of(version)
+    if category and plan.category(category) is None:
+        raise DomainError("category", _("unknown risk category %(code)r") % {"code": category})
+    if noticed_at is not None and noticed_at > timezone.now() + dt.timedelta(minutes=5):
+        raise DomainError("noticed_at", _("cannot be in the future"))
+    chosen = plan.category(category) if category else None
+    severe = min(plan.impact_levels, key=lambda level: level.rank).targets.seconds()
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            title=title,
+            description=description,
+            noticed_at=noticed_at,
+            reporter=reporter,
+            reporter_contact=contact,
+            source=source,
+            plan_version=version,
+            category=category,
+            marked_restricted=restricted,
+            restricted=restricted or bool(chosen and chosen.restricted),
+            is_drill=drill,
+        )
+        incident.due_acknowledge = after_seconds(incident.reported_at, severe["acknowledge"])
+        incident.due_assess = after_seconds(incident.reported_at, severe["assess"])
+        incident.save(update_fields=["due_acknowledge", "due_assess"])
+        incident.systems.set(systems)
+        append_event(
+            incident,
+            "reported",
+            actor=reporter,
+            data={
+                "title": title,
+                "systems": [s.name for s in systems],
+                "category": category,
+                "source": source,
+            },
+        )
+        if reporter is not None:
+            add_participants(incident, [(reporter, "reporter")], actor=reporter)
+        page_team(incident, actor=reporter)
+    return incident
+
+
+def page_team(incident: Incident, *, actor: User | None) -> None:
+    """Tell the commander, the deputy and the representatives of the departments that own the
+    affected systems. They become participants, so they can see a restricted incident."""
+    plan = plan_for(incident)
+    roles = {r.code for r in plan.team.roles if r.kind in ("commander", "deputy")}
+    owners = set(incident.systems.values_list("owner_department__code", flat=True))
+    roles |= {r.code for r in plan.team.roles if r.kind == "member" and r.department in owners}
+    holders = role_holders(roles)
+    add_participants(incident, [(m.person, m.role.code) for m in holders], actor=actor)
+    notify(incident, [m.person for m in holders], messages.reported(incident))
+    append_event(
+        incident,
+        "paged",
+        actor=None,
+        data={"people": sorted({m.person.get_username() for m in holders}), "roles": sorted(roles)},
+    )

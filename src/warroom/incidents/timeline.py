@@ -1,0 +1,79 @@
+"""Appending to and verifying the hash-chained incident timelines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from warroom.incidents.models import Incident, TimelineEvent
+
+
+def append_event(
+    incident: Incident, kind: str, *, actor: User | None, data: dict[str, Any] | None = None
+) -> TimelineEvent:
+    """Add an entry at the end of `incident`'s timeline and move the chain head.
+
+    Locks the incident row, so entries of one incident are appended one at a time; the caller's
+    transaction (if any) makes the entry part of the change it records.
+    """
+    with transaction.atomic():
+        head = (
+            Incident.objects.select_for_update()
+            .values("timeline_head", "timeline_length")
+            .get(pk=incident.pk)
+        )
+        event = TimelineEvent(
+            incident_id=incident.pk,
+            seq=head["timeline_length"] + 1,
+            kind=kind,
+            actor=actor,
+            at=timezone.now(),
+            data=data or {},
+            prev_hash=head["timeline_head"],
+        )
+        event.hash = event.compute_hash()
+        event.save(force_insert=True)
+        Incident.objects.filter(pk=incident.pk).update(
+            timeline_head=event.hash, timeline_length=event.seq
+        )
+        incident.timeline_head, incident.timeline_length = event.hash, event.seq
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    incident_id: int
+    seq: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"INC-{self.incident_id} entry #{self.seq}: {self.message}"
+
+
+def verify_incident(incident: Incident) -> ChainProblem | None:
+    """The first broken link of the incident's timeline, or None when it is intact."""
+    previous = ""
+    expected_seq = 1
+    for event in TimelineEvent.objects.filter(incident=incident).order_by("seq").iterator():
+        if event.seq != expected_seq:
+            return ChainProblem(incident.pk, expected_seq, "entry missing (deleted)")
+        if event.prev_hash != previous:
+            return ChainProblem(incident.pk, event.seq, "does not follow the entry before it")
+        if event.compute_hash() != event.hash:
+            return ChainProblem(incident.pk, event.seq, f"{event.kind} entry was changed")
+        previous = event.hash
+        expected_seq += 1
+    if expected_seq - 1 != incident.timeline_length or previous != incident.timeline_head:
+        return ChainProblem(incident.pk, expected_seq, "entry missing at the end (deleted)")
+    return None
+
+
+def verify_all(incidents: Iterable[Incident] | None = None) -> list[ChainProblem]:
+    """First problem of each incident whose chain is broken, in incident order."""
+    items = incidents if incidents is not None else Incident.objects.order_by("pk").iterator()
+    return [problem for inc in items if (problem := verify_incident(inc)) is not None]
