@@ -137,6 +137,15 @@ def _draft_lessons(incident: Incident) -> str:
     return "\n".join(lines)
 
 
+def _flat(value: Any) -> Any:
+    if isinstance(value, list):
+        return ", ".join(
+            str(_flat(item)) if not isinstance(item, list) else " ".join(map(str, item))
+            for item in value
+        )
+    return value
+
+
 def describe_event(kind: str, data: dict[str, Any]) -> str:
     """A one-line human description of a timeline entry (in the active language)."""
     if kind == "status":
@@ -172,7 +181,7 @@ def describe_event(kind: str, data: dict[str, Any]) -> str:
     template = texts.get(kind)
     if template is None:
         return kind
-    values = {k: ", ".join(v) if isinstance(v, list) else v for k, v in data.items()}
+    values = {k: _flat(v) for k, v in data.items()}
     try:
         return template % values
     except (KeyError, TypeError, ValueError):
