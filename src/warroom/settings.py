@@ -129,7 +129,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Security. Behind HTTPS (a https:// base URL) cookies are secure and HSTS is sent.
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag instead
+# Pages send the CSRF token from the template (hx-headers on <body>), never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -141,6 +142,10 @@ if _base.scheme == "https":
     SECURE_HSTS_SECONDS = env_int("WARROOM_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# API lists: `limit` defaults to 100 and may not exceed 500.
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 500
 
 LOGGING = {
     "version": 1,

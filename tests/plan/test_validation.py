@@ -194,3 +194,30 @@ def test_team_needs_one_commander_and_one_deputy(default_plan_text: str, missing
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     problems = [p.split(" ", 1)[1] for p in _problems(text)]
     assert f"team.roles: the team needs exactly one {missing}, found 0" in problems
+
+
+def test_lifecycle_phases_are_required(default_plan_text: str) -> None:
+    data = yaml.safe_load(default_plan_text)
+    data["phases"][4]["code"] = "cleanup"
+    for task in data["recovery_checklist"]:
+        task["phase"] = "cleanup"
+    for playbook in data["playbooks"].values():
+        for task in playbook["tasks"]:
+            if task["phase"] == "recovery":
+                task["phase"] = "cleanup"
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    problems = [p.split(" ", 1)[1] for p in _problems(text)]
+    assert problems == [
+        "phases: missing phase(s) 'recovery': the incident process is built on the six phases of §4"
+    ]
+
+
+def test_chinese_text_needs_the_zh_hans_key(default_plan_text: str) -> None:
+    data = yaml.safe_load(default_plan_text)
+    data["goals"][0] = {"zh": "目标", "en": "Goal"}
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    problems = [p.split(" ", 1)[1] for p in _problems(text)]
+    assert problems == [
+        "goals[0].zh: unknown field",
+        "goals[0].zh-Hans: missing translation 'zh-Hans'",
+    ]

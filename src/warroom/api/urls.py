@@ -6,11 +6,17 @@ Errors are JSON: 401 unauthenticated, 403 not allowed, 404 unknown, 409 conflict
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 
 from warroom.api.auth import SessionAuth, TokenAuth
 from warroom.incidents.transitions import TransitionDenied, TransitionError
@@ -18,23 +24,59 @@ from warroom.lib.errors import Conflict, DomainError
 from warroom.plan.queries import NoPlanError
 from warroom.plan.services import PlanInvalid
 
+
+def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The schema and the interactive docs are for signed-in users and token holders too."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated and TokenAuth()(request) is None:
+            return JsonResponse({"detail": "authentication required"}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="warroom API",
     version="1",
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
+    docs_decorator=signed_in_only,
 )
+
+
+def field_loc(field: str) -> list[str | int]:
+    """'contact_methods[0].url' or 'depends_on.1' → ['body', 'contact_methods', 0, 'url']."""
+    loc: list[str | int] = ["body"]
+    for part in re.split(r"[.\[\]]+", field):
+        if part:
+            loc.append(int(part) if part.isdigit() else part)
+    return loc
 
 
 def _field_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     status = 409 if isinstance(exc, Conflict) else 422
-    loc = ["body", *exc.field.split(".")] if exc.field else ["body"]
+    loc = field_loc(exc.field)
     return api.create_response(
         request,
         {"detail": [{"loc": loc, "msg": exc.message, "type": "value_error"}]},
         status=status,
     )
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """422 naming the field: the body parameter's own name is dropped from `loc`, so schema
+    errors and service errors locate a field the same way: ['body', 'name']."""
+    detail = []
+    for error in exc.errors:
+        loc = list(error.get("loc", []))
+        if len(loc) >= 2 and loc[0] == "body" and loc[1] == "payload":
+            del loc[1]
+        detail.append({"loc": loc, "msg": error.get("msg", ""), "type": error.get("type", "")})
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 @api.exception_handler(DomainError)

@@ -44,7 +44,8 @@ class Strict(BaseModel):
 class Text(Strict):
     """A human text in both languages. Missing or empty translations are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Only the alias `zh-Hans` is accepted in documents (validate_by_name stays off).
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     zh: str = Field(alias="zh-Hans", min_length=1)
     en: str = Field(min_length=1)

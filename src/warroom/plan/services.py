@@ -138,4 +138,9 @@ def sync_organisation(plan: Plan) -> None:
                 "in_plan": True,
             },
         )
-    TeamRole.objects.exclude(code__in=[r.code for r in plan.team.roles]).update(in_plan=False)
+    dropped = TeamRole.objects.exclude(code__in=[r.code for r in plan.team.roles])
+    for role in dropped.select_related("group"):
+        # A role the plan no longer has gives no rights, in the admin either.
+        role.group.permissions.clear()
+        role.group.user_set.clear()
+    dropped.update(in_plan=False)

@@ -20,6 +20,9 @@ from warroom.plan.schema import Plan, parse_duration
 
 Loc = tuple[str | int, ...]
 
+# The incident lifecycle (report → ... → review) hangs its work on these phase codes.
+LIFECYCLE_PHASES = ("report", "orders", "response", "logistics", "recovery", "review")
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -216,6 +219,15 @@ def check_references(plan: Plan, data: dict[str, Any]) -> list[Problem]:
         problems += _check_targets(level.targets.seconds(), (*loc, "targets"))
     problems += _check_level_order(plan)
 
+    missing = [code for code in LIFECYCLE_PHASES if code not in phases]
+    if missing:
+        problems.append(
+            Problem(
+                ("phases",),
+                f"missing phase(s) {', '.join(map(repr, missing))}: the "
+                "incident process is built on the six phases of §4",
+            )
+        )
     for i, phase in enumerate(plan.phases):
         problems += _duplicates(phase.steps, ("phases", i, "steps"), "step")
         for j, step in enumerate(phase.steps):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from warroom.lib.errors import Conflict, DomainError
@@ -62,6 +64,11 @@ def save_contact(contact: ExternalContact | None, **fields: Any) -> ExternalCont
         raise DomainError("kind", f"must be one of {', '.join(dict(ExternalContact.KIND_CHOICES))}")
     if not (target.name or "").strip():
         raise DomainError("name", "required")
+    if target.email:
+        try:
+            validate_email(target.email)
+        except ValidationError as exc:
+            raise DomainError("email", f"not an email address: {target.email!r}") from exc
     if not (target.phone or target.email or target.how_to_reach):
         raise DomainError("how_to_reach", "give at least a phone, an email or how to reach them")
     try:

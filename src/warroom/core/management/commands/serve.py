@@ -7,15 +7,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from warroom.lib.env import env_int
+
 
 class Command(BaseCommand):
     help = "Serve the web UI and the API with gunicorn."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("WARROOM_BIND", "127.0.0.1:8000"))
-        parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("WARROOM_WEB_WORKERS", "2"))
-        )
+        parser.add_argument("--workers", type=int, default=env_int("WARROOM_WEB_WORKERS", 2))
 
     def handle(self, *args: Any, **options: Any) -> None:
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which(

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from warroom.lib.env import env_bool
 from warroom.plan.models import PlanVersion
 from warroom.plan.services import apply_plan
 
@@ -43,5 +44,5 @@ class Command(BaseCommand):
                 self.stdout.write(
                     "created administrator 'admin' (password from WARROOM_ADMIN_PASSWORD)"
                 )
-        if os.environ.get("WARROOM_DEMO") == "1":
+        if env_bool("WARROOM_DEMO", False):
             call_command("demo")
