@@ -139,8 +139,8 @@ def sync_organisation(plan: Plan) -> None:
             },
         )
     dropped = TeamRole.objects.exclude(code__in=[r.code for r in plan.team.roles])
-    for role in dropped.select_related("group"):
+    for dropped_role in dropped.select_related("group"):
         # A role the plan no longer has gives no rights, in the admin either.
-        role.group.permissions.clear()
-        role.group.user_set.clear()
+        dropped_role.group.permissions.clear()
+        dropped_role.group.user_set.clear()
     dropped.update(in_plan=False)
