@@ -10,8 +10,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from warroom.api.common import get_or_404, require
 from warroom.lib.errors import DomainError
-from warroom.people.access import can_edit_department, can_manage_plan, represented_departments
+from warroom.people.access import can_edit_department
 from warroom.people.models import Department
+from warroom.people.rights import can_edit_contacts
 from warroom.resources import services
 from warroom.resources.models import ExternalContact, Resource
 
@@ -113,9 +114,8 @@ def _may_edit(request: HttpRequest, dept: Department | int) -> None:
 
 
 def _may_edit_contacts(request: HttpRequest) -> None:
-    # Outside contacts serve every department: any team member keeps them current.
     require(
-        can_manage_plan(request.user) or bool(represented_departments(request.user)),
+        can_edit_contacts(request.user),
         "only members of the emergency team may change outside contacts",
     )
 
