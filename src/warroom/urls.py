@@ -19,4 +19,5 @@ urlpatterns = [
     path("catalog/", include("warroom.catalog.urls")),
     path("team/", include("warroom.people.urls")),
     path("resources/", include("warroom.resources.urls")),
+    path("notify/", include("warroom.notify.urls")),
 ]
