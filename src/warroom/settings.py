@@ -96,7 +96,13 @@ _redis_url = env_str("WARROOM_REDIS_URL")
 HUEY: dict[str, Any] = {
     "name": "warroom",
     "immediate": env_bool("WARROOM_HUEY_IMMEDIATE", False),
-    "consumer": {"workers": env_int("WARROOM_WORKER_THREADS", 4), "worker_type": "thread"},
+    # An idle consumer polls the SQLite queue with growing pauses; cap them at a second so a
+    # page waits at most that long (Redis blocks on the queue and is not affected).
+    "consumer": {
+        "workers": env_int("WARROOM_WORKER_THREADS", 4),
+        "worker_type": "thread",
+        "max_delay": 1.0,
+    },
 }
 if _redis_url:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": _redis_url})
