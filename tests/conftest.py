@@ -21,6 +21,28 @@ from warroom.plan.services import apply_plan
 User = get_user_model()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings() -> None:
+    # Threads (live server, workers under test) must not keep connections past their work:
+    # an idle persistent connection stops the test database from being dropped at the end.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Any:
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            # A subprocess or thread that still holds a session would make DROP DATABASE fail.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's deliberate slowness buys nothing in tests.
