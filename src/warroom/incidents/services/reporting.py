@@ -33,6 +33,7 @@ def report_incident(
     noticed_at: dt.datetime | None = None,
     systems: Sequence[System] = (),
     category: str = "",
+    level: str = "",
     contact: str = "",
     source: str = "web",
     restricted: bool = False,
@@ -41,7 +42,9 @@ def report_incident(
     """Open an incident in `reported` and page the emergency team.
 
     Until it is assessed an incident is held to the most severe level's acknowledge and assess
-    targets: nobody knows yet that it is not serious. Raises DomainError for bad input.
+    targets: nobody knows yet that it is not serious — unless the report brings a provisional
+    `level` (a monitoring routing rule), whose targets apply then. Raises DomainError for bad
+    input.
     """
     title = title.strip()
     if not title:
@@ -54,8 +57,11 @@ def report_incident(
         raise DomainError("category", _("unknown risk category %(code)r") % {"code": category})
     if noticed_at is not None and noticed_at > timezone.now() + dt.timedelta(minutes=5):
         raise DomainError("noticed_at", _("cannot be in the future"))
+    if level and plan.level(level) is None:
+        raise DomainError("level", _("unknown impact level %(code)r") % {"code": level})
     chosen = plan.category(category) if category else None
-    severe = min(plan.impact_levels, key=lambda level: level.rank).targets.seconds()
+    provisional = plan.level(level) if level else None
+    severe = (provisional or min(plan.impact_levels, key=lambda lvl: lvl.rank)).targets.seconds()
     with transaction.atomic():
         incident = Incident.objects.create(
             title=title,
@@ -66,6 +72,7 @@ def report_incident(
             source=source,
             plan_version=version,
             category=category,
+            level=level,
             marked_restricted=restricted,
             restricted=restricted or bool(chosen and chosen.restricted),
             is_drill=drill,
@@ -82,6 +89,7 @@ def report_incident(
                 "title": title,
                 "systems": [s.name for s in systems],
                 "category": category,
+                "level": level,
                 "source": source,
             },
         )
