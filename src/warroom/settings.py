@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "warroom.resources",
     "warroom.notify",
     "warroom.incidents",
+    "warroom.paging",
     "warroom.api",
 ]
 

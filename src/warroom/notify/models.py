@@ -22,6 +22,9 @@ class Delivery(models.Model):
         FAILED = "failed", _("failed, will retry")
         DEAD = "dead", _("failed, gave up")
         UNDELIVERABLE = "undeliverable", _("undeliverable")
+        # A page planned for later (a person's "after N minutes" rule) that was no longer
+        # needed: the incident was acknowledged first.
+        CANCELLED = "cancelled", _("cancelled")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -102,6 +102,49 @@ def queue_deliveries(
     return _save_and_enqueue(rows)
 
 
+def queue_page(
+    user: User,
+    render: Render,
+    plan: Sequence[tuple[ContactMethod, int]],
+    *,
+    incident_id: int,
+    drill: bool = False,
+) -> list[Delivery]:
+    """Page one person by their own notification rules: `plan` is (contact method, delay in
+    seconds) pairs — immediately by one method, after N minutes by another. Delayed rows wait
+    as 'pending' with their due time (the sweep finds them should their task be lost) and are
+    cancelled by `cancel_waiting` once the incident is acknowledged. An empty plan gives one
+    'undeliverable' row, like queue_deliveries."""
+    language = (
+        Profile.objects.filter(user=user).values_list("language", flat=True).first()
+        or DEFAULT_LANGUAGE
+    )
+    message = render(user, language)
+    if drill:
+        message = _as_drill(message, language)
+    if not plan:
+        return _save_and_enqueue(
+            _rows_for(user, [], message, language, incident_id=incident_id, drill=drill)
+        )
+    rows = []
+    now = timezone.now()
+    for method, delay in plan:
+        [row] = _rows_for(user, [method], message, language, incident_id=incident_id, drill=drill)
+        row.next_attempt_at = now + timedelta(seconds=max(0, delay))
+        rows.append(row)
+    return _save_and_enqueue(rows)
+
+
+def cancel_waiting(incident_id: int) -> int:
+    """Cancel the not-yet-due, never-tried pages of an incident; returns how many."""
+    return Delivery.objects.filter(
+        incident_id=incident_id,
+        status=Status.PENDING,
+        attempts=0,
+        next_attempt_at__gt=timezone.now(),
+    ).update(status=Status.CANCELLED, next_attempt_at=None)
+
+
 def send_test_message(contact_method: ContactMethod) -> Delivery:
     """Queue a short test message to one contact method ("send me a test"), in its owner's
     language, and return its row (status 'pending' until the worker has sent it)."""
@@ -313,9 +356,11 @@ def _save_and_enqueue(rows: list[Delivery]) -> list[Delivery]:
     with transaction.atomic():
         # bulk_create fills in primary keys on PostgreSQL and SQLite (3.35+).
         created = Delivery.objects.bulk_create(rows)
+        now = timezone.now()
         for row in created:
             if row.status == Status.PENDING:
-                transaction.on_commit(partial(_enqueue, row.pk))
+                wait = (row.next_attempt_at - now).total_seconds() if row.next_attempt_at else 0
+                transaction.on_commit(partial(_enqueue, row.pk, int(wait) if wait >= 1 else None))
     return created
 
 

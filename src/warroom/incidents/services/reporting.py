@@ -11,16 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warroom.catalog.models import System
-from warroom.incidents import messages
-from warroom.incidents.models import Incident
+from warroom.incidents.models import Incident, Status
 from warroom.incidents.services.common import (
     add_participants,
     after_seconds,
-    notify,
-    plan_for,
-    role_holders,
 )
 from warroom.incidents.timeline import append_event
+from warroom.incidents.transitions import AFTER
 from warroom.lib.errors import DomainError
 from warroom.plan.queries import current_version, plan_of
 
@@ -95,23 +92,8 @@ def report_incident(
         )
         if reporter is not None:
             add_participants(incident, [(reporter, "reporter")], actor=reporter)
-        page_team(incident, actor=reporter)
+        # Paging (the paging app) starts here, in this transaction: the pages are rows
+        # written with the report.
+        for effect in AFTER.get(Status.REPORTED, []):
+            effect(incident, reporter)
     return incident
-
-
-def page_team(incident: Incident, *, actor: User | None) -> None:
-    """Tell the commander, the deputy and the representatives of the departments that own the
-    affected systems. They become participants, so they can see a restricted incident."""
-    plan = plan_for(incident)
-    roles = {r.code for r in plan.team.roles if r.kind in ("commander", "deputy")}
-    owners = set(incident.systems.values_list("owner_department__code", flat=True))
-    roles |= {r.code for r in plan.team.roles if r.kind == "member" and r.department in owners}
-    holders = role_holders(roles)
-    add_participants(incident, [(m.person, m.role.code) for m in holders], actor=actor)
-    notify(incident, [m.person for m in holders], messages.reported(incident))
-    append_event(
-        incident,
-        "paged",
-        actor=None,
-        data={"people": sorted({m.person.get_username() for m in holders}), "roles": sorted(roles)},
-    )

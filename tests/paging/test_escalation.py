@@ -1,0 +1,222 @@
+"""Escalation: steps, waits, repeats, acknowledgement, stale and doubled timers, the sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from warroom.incidents.models import Incident
+from warroom.incidents.services import acknowledge_incident, report_incident
+from warroom.notify.models import Delivery
+from warroom.paging import services
+from warroom.paging.models import Paging
+from warroom.people.models import TeamMembership, TeamRole
+from warroom.people.services import set_backup, set_contact_methods
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(commander: User, deputy: User, make_person: Callable[..., User]) -> dict[str, User]:
+    backup = make_person("bao", "it")
+    set_backup(TeamMembership.objects.get(person=commander), backup)
+    for user in (commander, deputy, backup):
+        set_contact_methods(user, [{"label": "hook", "url": f"json://127.0.0.1:9/{user.username}"}])
+    return {"commander": commander, "deputy": deputy, "backup": backup}
+
+
+def _paged(incident: Incident) -> list[str]:
+    return sorted(
+        Delivery.objects.filter(incident_id=incident.pk).values_list(
+            "recipient__username", flat=True
+        )
+    )
+
+
+def _due_now(paging: Paging) -> None:
+    # Test clock: make the waiting step due instead of sleeping through the wait.
+    Paging.objects.filter(pk=paging.pk).update(
+        next_step_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+
+
+def test_first_step_pages_the_plan_team_with_the_report(
+    team: dict[str, User], outsider: User
+) -> None:
+    incident = report_incident(reporter=outsider, title="ERP down")
+    paging = Paging.objects.get(incident=incident)
+    assert (paging.policy_name, paging.step, paging.round, paging.state) == ("plan", 1, 0, "active")
+    assert _paged(incident) == ["chen", "dora"]
+    wait = (paging.next_step_at - paging.started_at).total_seconds()
+    assert 299 <= wait <= 301
+
+
+def test_next_step_pages_the_backups_then_repeats_then_gives_up(
+    team: dict[str, User], outsider: User
+) -> None:
+    incident = report_incident(reporter=outsider, title="ERP down")
+    paging = Paging.objects.get(incident=incident)
+    assert services.run_step(paging.pk, step=1, round=0) is False  # not due yet
+    _due_now(paging)
+    assert services.run_step(paging.pk, step=1, round=0) is True
+    assert _paged(incident) == ["bao", "chen", "dora"]
+    # Rounds: the policy runs 1 + repeat (2) times, then it is exhausted.
+    for step, round in ((0, 1), (1, 1), (0, 2), (1, 2)):
+        _due_now(paging)
+        assert services.run_step(paging.pk, step=step, round=round) is True
+    paging.refresh_from_db()
+    assert (paging.state, paging.next_step_at) == ("exhausted", None)
+    kinds = list(incident.timeline.values_list("kind", flat=True))
+    assert kinds.count("paged") == 6
+    assert kinds[-1] == "paging_exhausted"
+
+
+def test_doubled_and_stale_tasks_do_nothing(team: dict[str, User], outsider: User) -> None:
+    incident = report_incident(reporter=outsider, title="ERP down")
+    paging = Paging.objects.get(incident=incident)
+    _due_now(paging)
+    assert services.run_step(paging.pk, step=1, round=0) is True
+    count = Delivery.objects.count()
+    assert services.run_step(paging.pk, step=1, round=0) is False  # the same task again
+    assert services.run_step(paging.pk, step=0, round=0) is False  # an old task
+    assert Delivery.objects.count() == count
+
+
+def test_acknowledgement_stops_escalation_and_cancels_waiting_pages(
+    team: dict[str, User], outsider: User, ops_rep: User
+) -> None:
+    from warroom.notify.services import queue_page
+    from warroom.paging.services import paged_message
+    from warroom.people.models import ContactMethod
+
+    incident = report_incident(reporter=outsider, title="ERP down")
+    later = queue_page(
+        team["deputy"],
+        paged_message(incident),
+        [(ContactMethod.objects.get(user=team["deputy"]), 600)],
+        incident_id=incident.pk,
+    )
+    acknowledge_incident(incident, actor=ops_rep)
+    paging = Paging.objects.get(incident=incident)
+    assert (paging.state, paging.acknowledged_by, paging.next_step_at) == (
+        "acknowledged",
+        ops_rep,
+        None,
+    )
+    later[0].refresh_from_db()
+    assert later[0].status == "cancelled"
+    Paging.objects.filter(pk=paging.pk).update(next_step_at=timezone.now())  # a late timer
+    assert services.run_step(paging.pk, step=1, round=0) is False
+    event = incident.timeline.order_by("-seq").first()
+    assert (event.kind, event.data) == (
+        "paging_stopped",
+        {"state": "acknowledged", "cancelled_pages": 1},
+    )
+
+
+def test_notification_rules_page_now_and_later(team: dict[str, User], outsider: User) -> None:
+    from warroom.people.models import ContactMethod
+
+    chen = team["commander"]
+    set_contact_methods(
+        chen,
+        [
+            {"label": "hook", "url": "json://127.0.0.1:9/chen"},
+            {"label": "mail", "url": "mailto://chen@example.com"},
+        ],
+    )
+    hook, mail = ContactMethod.objects.filter(user=chen).order_by("position")
+    services.set_notification_rules(chen, [(hook, 0), (mail, 10)])
+    incident = report_incident(reporter=outsider, title="ERP down")
+    rows = list(
+        Delivery.objects.filter(incident_id=incident.pk, recipient=chen).order_by("next_attempt_at")
+    )
+    assert [(r.label, r.status) for r in rows] == [("hook", "pending"), ("mail", "pending")]
+    assert 599 <= (rows[1].next_attempt_at - rows[0].created_at).total_seconds() <= 601
+
+
+def test_custom_default_policy_is_copied_onto_the_incident(
+    team: dict[str, User], outsider: User, ops_rep: User
+) -> None:
+    from warroom.paging.models import EscalationPolicy
+
+    policy = services.save_policy(
+        None,
+        name="ops first",
+        repeat=0,
+        is_default=True,
+        steps=[
+            {"wait_minutes": 2, "targets": [{"type": "person", "username": "olga"}]},
+            {"wait_minutes": 2, "targets": [{"type": "role", "role": "commander"}]},
+        ],
+    )
+    incident = report_incident(reporter=outsider, title="Disk full")
+    EscalationPolicy.objects.filter(pk=policy.pk).update(steps=[])  # edited afterwards
+    paging = Paging.objects.get(incident=incident)
+    assert paging.policy_name == "ops first"
+    assert len(paging.steps) == 2
+    assert _paged(incident) == ["olga"]
+    _due_now(paging)
+    services.run_step(paging.pk, step=1, round=0)
+    assert _paged(incident) == ["chen", "olga"]
+
+
+def test_bad_policy_is_refused_naming_the_part(plan: Any) -> None:
+    from warroom.lib.errors import DomainError
+
+    with pytest.raises(DomainError) as info:
+        services.save_policy(None, name="x", steps=[{"targets": [{"type": "pager"}]}])
+    assert (info.value.field, info.value.message) == (
+        "steps[0].targets[0]",
+        "type must be person, schedule or role",
+    )
+
+
+def test_sweep_reschedules_a_lost_step(team: dict[str, User], outsider: User) -> None:
+    incident = report_incident(reporter=outsider, title="ERP down")
+    paging = Paging.objects.get(incident=incident)
+    Paging.objects.filter(pk=paging.pk).update(
+        next_step_at=timezone.now() - dt.timedelta(seconds=60)
+    )
+    assert services.sweep() == 1  # immediate mode: the task ran right away
+    paging.refresh_from_db()
+    assert (paging.step, paging.round) == (0, 1)
+    assert "bao" in _paged(incident)
+
+
+def test_ack_link(team: dict[str, User], outsider: User) -> None:
+    incident = report_incident(reporter=outsider, title="ERP down")
+    chen = team["commander"]
+    url = services.ack_url(incident, chen).split("8000", 1)[-1]
+    client = Client()
+    page = client.get(url)
+    assert page.status_code == 200
+    assert Incident.objects.get(pk=incident.pk).status == "reported"  # GET changes nothing
+    done = client.post(url)
+    assert "Paging has stopped" in done.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == "acknowledged"
+    assert incident.timeline.get(kind="status").actor == chen
+    forged = client.get(url[:-3] + "abc/")
+    assert forged.status_code == 400
+
+
+def test_page_body_carries_the_ack_link_in_the_recipients_language(
+    team: dict[str, User], outsider: User
+) -> None:
+    incident = report_incident(reporter=outsider, title="ERP down")
+    row = Delivery.objects.filter(incident_id=incident.pk, recipient=team["commander"]).get()
+    assert row.language == "zh-hans"
+    assert f"/paging/ack/{services.ack_token(incident, team['commander'])[:20]}" in row.body
+
+
+def test_removed_role_member_is_not_paged(team: dict[str, User], outsider: User) -> None:
+    TeamMembership.objects.filter(role=TeamRole.objects.get(code="deputy")).delete()
+    incident = report_incident(reporter=outsider, title="ERP down")
+    assert _paged(incident) == ["chen"]
