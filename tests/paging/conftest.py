@@ -6,6 +6,7 @@ import pytest
 from huey.contrib.djhuey import HUEY
 
 from tests.incidents.conftest import crm, cs_rep, deputy, legal  # noqa: F401 - shared fixtures
+from tests.notify.conftest import http_sink, smtp_sink  # noqa: F401 - real channels
 
 
 @pytest.fixture(autouse=True)
