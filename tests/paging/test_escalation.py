@@ -220,3 +220,31 @@ def test_removed_role_member_is_not_paged(team: dict[str, User], outsider: User)
     TeamMembership.objects.filter(role=TeamRole.objects.get(code="deputy")).delete()
     incident = report_incident(reporter=outsider, title="ERP down")
     assert _paged(incident) == ["chen"]
+
+
+def test_policies_and_rules_in_the_api(
+    api_as: Any, team: dict[str, User], ops_rep: User, outsider: User
+) -> None:
+    body = {
+        "name": "night",
+        "repeat": 1,
+        "steps": [{"wait_minutes": 3, "targets": [{"type": "role", "role": "commander"}]}],
+    }
+    assert api_as(ops_rep).post("/escalation-policies", body).status_code == 403
+    created = api_as(team["commander"]).post("/escalation-policies", body)
+    assert created.status_code == 201
+    assert created.json()["steps"] == body["steps"]
+    bad = api_as(team["commander"]).post("/escalation-policies", {**body, "name": "x", "steps": []})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "steps"]
+    incident = report_incident(reporter=outsider, title="ERP down")
+    paging = api_as(team["commander"]).get(f"/incidents/{incident.pk}/paging").json()
+    assert (paging["policy_name"], paging["state"], paging["step"]) == ("plan", "active", 1)
+    rules = api_as(team["commander"]).put(
+        "/me/notification-rules", [{"contact_method": "hook", "delay_minutes": 0}]
+    )
+    assert rules.json() == [{"contact_method": "hook", "delay_minutes": 0}]
+    wrong = api_as(team["commander"]).put(
+        "/me/notification-rules", [{"contact_method": "pager", "delay_minutes": 0}]
+    )
+    assert wrong.status_code == 422
