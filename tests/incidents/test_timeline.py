@@ -33,7 +33,11 @@ def incident(plan: Any, outsider: User, ops_rep: User) -> Incident:
 
 def test_intact_chain_verifies(incident: Incident) -> None:
     assert list(incident.timeline.order_by("seq").values_list("kind", flat=True)) == [
-        "reported", "paged", "status", "paging_stopped"]
+        "reported",
+        "paged",
+        "status",
+        "paging_stopped",
+    ]
     code, out, _ = _verify()
     assert (code, out) == (0, "1 incident timeline(s) intact\n")
 
