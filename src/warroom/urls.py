@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("incidents/", include("warroom.incidents.urls")),
     path("plan/", include("warroom.plan.urls")),
     path("catalog/", include("warroom.catalog.urls")),
     path("team/", include("warroom.people.urls")),

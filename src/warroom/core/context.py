@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 NAV = [
     ("home", _("Overview")),
+    ("incidents:list", _("Incidents")),
     ("plan:current", _("Plan")),
     ("catalog:systems", _("Systems")),
     ("catalog:risks", _("Risks")),

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from warroom.catalog.models import Risk, System
 from warroom.catalog.queries import overdue_risks
+from warroom.incidents.views.pages import dashboard
 from warroom.people.models import TeamRole
 from warroom.plan.models import PlanVersion
 from warroom.resources.models import Resource
@@ -25,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         },
         "overdue": overdue_risks()[:10],
         "unfilled_roles": unfilled,
+        **dashboard(request.user),
     }
     return render(request, "core/home.html", context)
 
