@@ -21,4 +21,5 @@ urlpatterns = [
     path("team/", include("warroom.people.urls")),
     path("resources/", include("warroom.resources.urls")),
     path("notify/", include("warroom.notify.urls")),
+    path("paging/", include("warroom.paging.urls")),
 ]
