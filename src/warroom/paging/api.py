@@ -53,6 +53,12 @@ class RuleIO(Schema):
     delay_minutes: int = Field(0, ge=0, le=1440)
 
 
+def _me(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # every operation here is authenticated
+    return user
+
+
 def _manager(request: HttpRequest) -> None:
     require(
         can_manage_plan(request.user),
@@ -90,7 +96,7 @@ def incident_paging(request: HttpRequest, incident_id: int) -> Any:
 def my_rules(request: HttpRequest) -> Any:
     return [
         {"contact_method": r.contact_method.label, "delay_minutes": r.delay_minutes}
-        for r in NotificationRule.objects.filter(user_id=request.user.pk).select_related(
+        for r in NotificationRule.objects.filter(user=_me(request)).select_related(
             "contact_method"
         )
     ]
@@ -98,8 +104,7 @@ def my_rules(request: HttpRequest) -> Any:
 
 @router.put("/me/notification-rules", response=list[RuleIO])
 def set_my_rules(request: HttpRequest, payload: list[RuleIO]) -> Any:
-    user = request.user
-    assert isinstance(user, User)
+    user = _me(request)
     methods = {m.label: m for m in ContactMethod.objects.filter(user=user)}
     rules = []
     for i, rule in enumerate(payload):
