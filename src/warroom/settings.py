@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "warroom.catalog",
     "warroom.resources",
     "warroom.notify",
+    "warroom.oncall",
     "warroom.incidents",
     "warroom.paging",
     "warroom.api",

@@ -21,5 +21,6 @@ urlpatterns = [
     path("team/", include("warroom.people.urls")),
     path("resources/", include("warroom.resources.urls")),
     path("notify/", include("warroom.notify.urls")),
+    path("oncall/", include("warroom.oncall.urls")),
     path("paging/", include("warroom.paging.urls")),
 ]

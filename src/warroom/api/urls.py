@@ -151,6 +151,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 def _register() -> None:
     from warroom.catalog.api import router as catalog_router
     from warroom.incidents.api import router as incidents_router
+    from warroom.oncall.api import router as oncall_router
     from warroom.paging.api import router as paging_router
     from warroom.people.api import router as people_router
     from warroom.plan.api import router as plan_router
@@ -161,6 +162,7 @@ def _register() -> None:
     api.add_router("/", people_router)
     api.add_router("/", resources_router)
     api.add_router("/", incidents_router)
+    api.add_router("/", oncall_router)
     api.add_router("/", paging_router)
 
 

@@ -13,6 +13,7 @@ NAV = [
     ("catalog:systems", _("Systems")),
     ("catalog:risks", _("Risks")),
     ("people:team", _("Team")),
+    ("oncall:list", _("On call")),
     ("resources:inventory", _("Resources")),
     ("resources:contacts", _("Outside help")),
 ]
