@@ -19,7 +19,7 @@ install: $(STAMP) messages
 
 # Compiled translations (.mo) are build output, made from the .po files in the package.
 messages: $(STAMP)
-	$(BIN)/python -m warroom.lib.compile_messages src/warroom/locale
+	$(BIN)/python -m warroom.lib.compile_messages src/warroom
 
 run: install
 	$(BIN)/warroom setup

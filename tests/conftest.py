@@ -3,7 +3,7 @@ an owner (the commander), a department representative (operations) and an outsid
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
+from django.utils import translation
 
 from warroom.api.auth import create_token
 from warroom.people import services as people
@@ -41,6 +42,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Any:
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Iterator[None]:
+    # A request in Chinese leaves that language active in the thread: start each test afresh.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
