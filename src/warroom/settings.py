@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "warroom.notify",
     "warroom.oncall",
     "warroom.incidents",
+    "warroom.alerts",
     "warroom.paging",
     "warroom.api",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("team/", include("warroom.people.urls")),
     path("resources/", include("warroom.resources.urls")),
     path("notify/", include("warroom.notify.urls")),
+    path("", include("warroom.alerts.urls")),
     path("oncall/", include("warroom.oncall.urls")),
     path("paging/", include("warroom.paging.urls")),
 ]

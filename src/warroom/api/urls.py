@@ -149,6 +149,8 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 def _register() -> None:
+    from warroom.alerts.api import router as alerts_router
+    from warroom.alerts.webhooks import router as integrations_router
     from warroom.catalog.api import router as catalog_router
     from warroom.incidents.api import router as incidents_router
     from warroom.oncall.api import router as oncall_router
@@ -162,6 +164,8 @@ def _register() -> None:
     api.add_router("/", people_router)
     api.add_router("/", resources_router)
     api.add_router("/", incidents_router)
+    api.add_router("/", alerts_router)
+    api.add_router("/", integrations_router)
     api.add_router("/", oncall_router)
     api.add_router("/", paging_router)
 
