@@ -13,8 +13,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from huey.contrib.djhuey import HUEY
-from tests.conftest import dept
 
+from tests.conftest import dept
 from warroom.alerts import configure
 from warroom.alerts.models import Integration
 from warroom.catalog.models import System

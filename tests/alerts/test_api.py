@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
+
 from tests.alerts.conftest import am_url, payload, post
 from tests.conftest import ApiClient
-
 from warroom.alerts import keys
 from warroom.alerts.models import Integration, Silence
 from warroom.catalog.models import System

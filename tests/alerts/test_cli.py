@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from tests.alerts.conftest import am_url, payload, post
 
+from tests.alerts.conftest import am_url, payload, post
 from warroom.alerts import keys
 from warroom.alerts.models import Integration
 from warroom.catalog.models import System

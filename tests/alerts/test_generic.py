@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+
 from tests.alerts.conftest import Make, am_url, payload, post
 from tests.conftest import ApiClient
-
 from warroom.alerts import configure
 from warroom.alerts.models import Alert, Integration
 from warroom.catalog.models import System

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from tests.alerts.conftest import Make, am_url, payload, post
 
+from tests.alerts.conftest import Make, am_url, payload, post
 from warroom.alerts.models import Alert
 from warroom.catalog.models import System
 from warroom.incidents.models import Incident

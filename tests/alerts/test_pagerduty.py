@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from tests.alerts.conftest import Make, payload, post
 
+from tests.alerts.conftest import Make, payload, post
 from warroom.alerts.models import Alert
 from warroom.catalog.models import System
 from warroom.incidents.models import Incident, TimelineEvent

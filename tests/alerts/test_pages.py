@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
-from tests.alerts.conftest import Make, am_url, payload, post
 
+from tests.alerts.conftest import Make, am_url, payload, post
 from warroom.alerts import configure, keys
 from warroom.alerts.models import Alert, Integration, MaintenanceWindow, Silence
 from warroom.catalog.models import System

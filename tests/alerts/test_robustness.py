@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from tests.alerts.conftest import Make, am_url, payload, post
 
+from tests.alerts.conftest import Make, am_url, payload, post
 from warroom.alerts.inbound import MAX_BODY
 from warroom.alerts.models import Alert, Integration, RateWindow
 from warroom.catalog.models import System

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
-from tests.alerts.conftest import Make
 
+from tests.alerts.conftest import Make
 from warroom.alerts import configure, services
 from warroom.alerts.models import Alert
 from warroom.alerts.normalize import Incoming

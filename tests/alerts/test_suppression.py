@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
-from tests.alerts.conftest import Make, am_url, payload, post
 
+from tests.alerts.conftest import Make, am_url, payload, post
 from warroom.alerts import configure, services
 from warroom.alerts.models import Alert
 from warroom.alerts.normalize import Incoming

@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from warroom.alerts.matchers import matches
@@ -128,7 +128,7 @@ class _Batch:
             a.fingerprint: a
             for a in Alert.objects.filter(
                 integration=self.integration, fingerprint__in={i.fingerprint for i in items}
-            ).select_related("incident")
+            ).order_by()
         }
         created: list[Alert] = []
         repeated: dict[int, Alert] = {}
@@ -174,10 +174,8 @@ class _Batch:
         for pk in changed:
             repeated.pop(pk, None)
         Alert.objects.bulk_create(created)
-        if repeated:
-            Alert.objects.bulk_update(repeated.values(), _REPEAT_FIELDS)
-        if changed:
-            Alert.objects.bulk_update(changed.values(), _ALL_FIELDS)
+        _save_rows(list(repeated.values()), _REPEAT_FIELDS)
+        _save_rows(list(changed.values()), _ALL_FIELDS)
         self._write_timelines()
         for alert in acknowledged:
             self._acknowledge(alert)
@@ -345,8 +343,10 @@ class _Batch:
             )
 
     def _acknowledge(self, alert: Alert) -> None:
-        incident = alert.incident
-        if incident is None or incident.status != Status.REPORTED:
+        if alert.incident_id is None:
+            return
+        incident = Incident.objects.get(pk=alert.incident_id)
+        if incident.status != Status.REPORTED:
             return
         # TransitionError: someone acknowledged (or moved it on) a moment ago; nothing to do.
         with contextlib.suppress(TransitionError):
@@ -426,6 +426,32 @@ def describe(alert: Alert) -> str:
     if alert.source:
         lines.append(alert.source)
     return clip("\n".join(lines), 10_000)
+
+
+def _save_rows(alerts: list[Alert], names: list[str]) -> None:
+    """Write the fields `names` of existing alerts with one prepared UPDATE run per row.
+
+    Repeats are the hot path (a firing alert is re-sent with every group notification, a
+    PagerDuty trigger with a dedup_key may come every few seconds); bulk_update would build a
+    CASE expression per field and row, which costs more than the database work itself. Values
+    are prepared by each field, so JSON and times are stored as the ORM stores them.
+    """
+    if not alerts:
+        return
+    fields = []
+    for name in names:
+        field = Alert._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        fields.append(field)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    sql = f"UPDATE {quote(Alert._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    rows = [
+        [f.get_db_prep_save(getattr(alert, f.attname), connection) for f in fields] + [alert.pk]
+        for alert in alerts
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _advisory_locks(keys: Iterable[str]) -> None:
