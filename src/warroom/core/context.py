@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 NAV = [
     ("home", _("Overview")),
     ("incidents:list", _("Incidents")),
+    ("alerts:list", _("Alerts")),
     ("plan:current", _("Plan")),
     ("catalog:systems", _("Systems")),
     ("catalog:risks", _("Risks")),

@@ -177,6 +177,11 @@ def describe_event(kind: str, data: dict[str, Any]) -> str:
         "report_drafted": _("post-incident report drafted"),
         "report_edited": _("post-incident report edited"),
         "action_item": _("action item: %(title)s"),
+        "alert": _("monitoring alert(s): %(titles)s"),
+        "alerts_resolved": _("all monitoring alerts resolved"),
+        "merged": _("merged in: %(from)s"),
+        "paging_stopped": _("paging stopped (%(state)s)"),
+        "paging_exhausted": _("paging gave up: nobody acknowledged"),
     }
     template = texts.get(kind)
     if template is None:
