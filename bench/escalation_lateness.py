@@ -32,20 +32,25 @@ def percentile(values: list[float], p: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--incidents", type=int, default=200)
-    parser.add_argument("--spread", type=float, default=10.0, help="seconds over which steps fall due")
+    parser.add_argument(
+        "--spread", type=float, default=10.0, help="seconds over which steps fall due"
+    )
     parser.add_argument("--redis", default="", help="queue in Redis at this URL (flushed)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="warroom-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "warroom.settings",
-        "WARROOM_VAR_DIR": str(tmp),
-        "WARROOM_DATABASE_URL": os.environ.get("WARROOM_BENCH_DATABASE_URL",
-                                               f"sqlite:///{tmp / 'bench.sqlite3'}"),
-        "WARROOM_SECRET_KEY": "bench-secret-key-0123456789-abcdefghij",
-        "WARROOM_LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "warroom.settings",
+            "WARROOM_VAR_DIR": str(tmp),
+            "WARROOM_DATABASE_URL": os.environ.get(
+                "WARROOM_BENCH_DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}"
+            ),
+            "WARROOM_SECRET_KEY": "bench-secret-key-0123456789-abcdefghij",
+            "WARROOM_LOG_LEVEL": "WARNING",
+        }
+    )
     if args.redis:
         import redis
 
@@ -74,8 +79,12 @@ def main() -> None:
     apply_plan(settings.WARROOM_DEFAULT_PLAN.read_text(encoding="utf-8"))
     for username, role in (("chen", "commander"), ("dora", "deputy")):
         add_team_member(TeamRole.objects.get(code=role), create_person(username=username))
-    worker = subprocess.Popen([python, "-m", "warroom.cli", "worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [python, "-m", "warroom.cli", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         time.sleep(3)  # the consumer starts
         start = timezone.now() + dt.timedelta(seconds=2)
@@ -87,7 +96,8 @@ def main() -> None:
                 when = start + dt.timedelta(seconds=args.spread * i / args.incidents)
                 Paging.objects.filter(pk=paging.pk).update(next_step_at=when)
                 transaction.on_commit(
-                    lambda p=paging, w=when: services._schedule(p.pk, p.step, p.round, w))
+                    lambda p=paging, w=when: services._schedule(p.pk, p.step, p.round, w)
+                )
             due[incident.pk] = when
         deadline = time.time() + args.spread + 60
         while time.time() < deadline:
@@ -103,11 +113,15 @@ def main() -> None:
         worker.terminate()
         worker.wait(timeout=15)
     queue = "Redis" if args.redis else "SQLite"
-    print(f"escalation step lateness ({queue} queue, {len(late)}/{args.incidents} steps, "
-          f"due over {args.spread:.0f}s)")
+    print(
+        f"escalation step lateness ({queue} queue, {len(late)}/{args.incidents} steps, "
+        f"due over {args.spread:.0f}s)"
+    )
     if late:
-        print(f"  p50 {percentile(late, 50):.3f}s  p99 {percentile(late, 99):.3f}s  "
-              f"max {max(late):.3f}s   target p99 <= 1.5s")
+        print(
+            f"  p50 {percentile(late, 50):.3f}s  p99 {percentile(late, 99):.3f}s  "
+            f"max {max(late):.3f}s   target p99 <= 1.5s"
+        )
 
 
 if __name__ == "__main__":

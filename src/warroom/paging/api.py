@@ -96,9 +96,7 @@ def incident_paging(request: HttpRequest, incident_id: int) -> Any:
 def my_rules(request: HttpRequest) -> Any:
     return [
         {"contact_method": r.contact_method.label, "delay_minutes": r.delay_minutes}
-        for r in NotificationRule.objects.filter(user=_me(request)).select_related(
-            "contact_method"
-        )
+        for r in NotificationRule.objects.filter(user=_me(request)).select_related("contact_method")
     ]
 
 
