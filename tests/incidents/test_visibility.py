@@ -79,3 +79,32 @@ def test_notifications_reach_only_people_who_may_see(
     for username in recipients:
         user = User.objects.get(username=username)
         assert visible_incidents(user).filter(pk=leak.pk).exists()
+
+
+def test_orders_of_a_restricted_incident_go_with_it(
+    leak: Any, commander: User, ops_rep: User
+) -> None:
+    from warroom.incidents.models import Participant
+    from warroom.incidents.queries import my_orders
+    from warroom.incidents.services import issue_order
+
+    issue_order(leak, actor=commander, text="SECRET: rotate the keys", to_person=ops_rep)
+    assert [o.text for o in my_orders(ops_rep)] == ["SECRET: rotate the keys"]
+    Participant.objects.filter(incident=leak, user=ops_rep).delete()  # taken off the team
+    assert list(my_orders(ops_rep)) == []
+
+
+def test_resolution_is_told_to_everyone_on_the_incident(
+    plan: Any, commander: User, outsider: User
+) -> None:
+    from warroom.incidents.models import Incident
+    from warroom.incidents.services import resolve_incident
+    from warroom.notify.models import Delivery
+
+    incident = report_incident(reporter=outsider, title="Printer queue stuck")
+    Incident.objects.filter(pk=incident.pk).update(
+        status="recovering", level="low", category="system_failure"
+    )
+    resolve_incident(incident, actor=commander)
+    told = Delivery.objects.filter(incident_id=incident.pk, kind="incident.resolved")
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["oscar"]

@@ -53,8 +53,9 @@ def test_first_step_pages_the_plan_team_with_the_report(
     paging = Paging.objects.get(incident=incident)
     assert (paging.policy_name, paging.step, paging.round, paging.state) == ("plan", 1, 0, "active")
     assert _paged(incident) == ["chen", "dora"]
-    wait = (paging.next_step_at - paging.started_at).total_seconds()
-    assert 299 <= wait <= 301
+    paged_at = incident.timeline.get(kind="paged").at
+    wait = (paging.next_step_at - paged_at).total_seconds()
+    assert 300 <= wait <= 301  # the step's wait, counted from when it paged
 
 
 def test_next_step_pages_the_backups_then_repeats_then_gives_up(
@@ -248,3 +249,11 @@ def test_policies_and_rules_in_the_api(
         "/me/notification-rules", [{"contact_method": "pager", "delay_minutes": 0}]
     )
     assert wrong.status_code == 422
+
+
+def test_duplicate_policy_name_is_409(api_as: Any, team: dict[str, User]) -> None:
+    body = {"name": "night", "steps": [{"targets": [{"type": "role", "role": "commander"}]}]}
+    assert api_as(team["commander"]).post("/escalation-policies", body).status_code == 201
+    again = api_as(team["commander"]).post("/escalation-policies", body)
+    assert again.status_code == 409
+    assert again.json()["detail"][0]["loc"] == ["body", "name"]

@@ -94,9 +94,11 @@ def my_tasks(user: User) -> QuerySet[Task]:
 
 
 def my_orders(user: User) -> QuerySet[Order]:
-    """Orders to me or to a role I take on the incident, not yet acknowledged."""
+    """Orders to me or to a role I take on the incident, not yet acknowledged — only on
+    incidents I may still see (someone taken off a restricted incident loses its orders)."""
     return (
         Order.objects.filter(acknowledged_at__isnull=True, incident__status__in=OPEN_STATES)
+        .filter(incident__in=visible_incidents(user).values("pk"))
         .filter(
             Q(to_person=user)
             | Q(

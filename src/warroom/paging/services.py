@@ -27,7 +27,7 @@ from warroom.incidents.models import Incident, Participant, Status
 from warroom.incidents.services.common import add_participants, plan_for, role_holders
 from warroom.incidents.timeline import append_event
 from warroom.incidents.transitions import after
-from warroom.lib.errors import DomainError
+from warroom.lib.errors import Conflict, DomainError
 from warroom.notify.models import Delivery
 from warroom.notify.services import Message, cancel_waiting, queue_page
 from warroom.paging.models import EscalationPolicy, NotificationRule, Paging
@@ -116,6 +116,12 @@ def save_policy(
     if not 0 <= repeat <= 10:
         raise DomainError("repeat", _("a whole number from 0 to 10"))
     clean = check_steps(steps)
+    if (
+        EscalationPolicy.objects.filter(name=name.strip())
+        .exclude(pk=policy.pk if policy else None)
+        .exists()
+    ):
+        raise Conflict("name", _("a policy named %(name)r already exists") % {"name": name})
     with transaction.atomic():
         target = policy or EscalationPolicy()
         target.name, target.steps, target.repeat = name.strip(), clean, repeat

@@ -329,7 +329,7 @@ def test_dashboard_queries_do_not_grow_with_incidents(
     # roles, plan for the names); the incident blocks 9: open incidents and their systems, my
     # tasks, my orders, missed deadlines, and the viewer's plan roles once per query of
     # visible incidents (3)
-    with django_assert_max_num_queries(18) as small:
+    with django_assert_max_num_queries(19) as small:
         client.get("/")
     _many_incidents(15, reporter, [crm], commander, start=2)
     with django_assert_max_num_queries(len(small.captured_queries)):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warroom.catalog.models import System
+from warroom.incidents import messages
 from warroom.incidents.models import (
     BackupRestore,
     CheckItem,
@@ -22,7 +23,13 @@ from warroom.incidents.models import (
     UserUpdate,
 )
 from warroom.incidents.models.response import TaskStatus
-from warroom.incidents.services.common import after_seconds, plan_for, require, require_open
+from warroom.incidents.services.common import (
+    after_seconds,
+    notify,
+    plan_for,
+    require,
+    require_open,
+)
 from warroom.incidents.timeline import append_event
 from warroom.incidents.transitions import TEAM, after, transition
 from warroom.lib.errors import DomainError
@@ -259,6 +266,17 @@ def post_user_update(
             data={"text": update.text, "eta": eta.isoformat() if eta else None},
         )
     return update
+
+
+@after(Status.RESOLVED)
+def tell_participants(incident: Incident, actor: User | None) -> None:
+    """Everyone on the incident, the reporter included, hears that it is resolved."""
+    people = [p.user for p in incident.participants.select_related("user")]
+    notify(
+        incident,
+        [u for u in people if actor is None or u.pk != actor.pk],
+        messages.state_changed(incident),
+    )
 
 
 def start_recovery(incident: Incident, *, actor: User) -> Incident:
