@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "warroom.oncall",
     "warroom.incidents",
     "warroom.alerts",
+    "warroom.comms",
     "warroom.paging",
     "warroom.api",
 ]

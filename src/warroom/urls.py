@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("warroom.alerts.urls")),
     path("oncall/", include("warroom.oncall.urls")),
     path("paging/", include("warroom.paging.urls")),
+    path("", include("warroom.comms.urls")),
 ]

@@ -10,6 +10,7 @@ NAV = [
     ("home", _("Overview")),
     ("incidents:list", _("Incidents")),
     ("alerts:list", _("Alerts")),
+    ("comms:index", _("Status")),
     ("plan:current", _("Plan")),
     ("catalog:systems", _("Systems")),
     ("catalog:risks", _("Risks")),
