@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("warroom.alerts.urls")),
     path("oncall/", include("warroom.oncall.urls")),
     path("paging/", include("warroom.paging.urls")),
+    path("drills/", include("warroom.drills.urls")),
     path("", include("warroom.comms.urls")),
 ]

@@ -42,6 +42,7 @@ class IntegrationForm(forms.ModelForm[Integration]):
             "enabled",
             "rate_limit",
             "auto_resolve",
+            "drill",
             "default_system",
             "default_category",
             "default_level",
@@ -60,7 +61,7 @@ class IntegrationForm(forms.ModelForm[Integration]):
 class IntegrationAdmin(admin.ModelAdmin[Integration]):
     form = IntegrationForm
     list_display = ("name", "kind", "key_prefix", "enabled", "rate_limit", "default_system")
-    list_filter = ("kind", "enabled")
+    list_filter = ("kind", "enabled", "drill")
     search_fields = ("name", "key_prefix")
     readonly_fields = ("key_prefix", "key_rotated_at", "created_by", "created_at")
 

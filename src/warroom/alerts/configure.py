@@ -30,6 +30,7 @@ INTEGRATION_FIELDS = (
     "enabled",
     "rate_limit",
     "auto_resolve",
+    "drill",
     "default_system",
     "default_category",
     "default_level",

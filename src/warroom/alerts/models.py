@@ -43,6 +43,13 @@ class Integration(models.Model):
             "Only while it is reported or acknowledged; later it is noted on the timeline."
         ),
     )
+    # Plan §6.1: alerts of a drill integration open drill incidents (marked, paged with
+    # "[DRILL]" texts, kept out of the real metrics) and never join a real incident.
+    drill = models.BooleanField(
+        _("drill"),
+        default=False,
+        help_text=_("Its alerts open drill incidents, never real ones."),
+    )
     default_system = models.ForeignKey(
         "catalog.System",
         null=True,

@@ -24,6 +24,7 @@ class IntegrationOut(Schema):
     enabled: bool
     rate_limit: int
     auto_resolve: bool
+    drill: bool
     default_system: str | None
     default_category: str
     default_level: str
@@ -51,6 +52,7 @@ class IntegrationIn(Schema):
     enabled: bool = True
     rate_limit: int = 600
     auto_resolve: bool = False
+    drill: bool = False
     default_system: str | None = None
     default_category: str = ""
     default_level: str = ""
@@ -64,6 +66,7 @@ class IntegrationPatch(Schema):
     enabled: bool | None = None
     rate_limit: int | None = None
     auto_resolve: bool | None = None
+    drill: bool | None = None
     default_system: str | None = None
     default_category: str | None = None
     default_level: str | None = None

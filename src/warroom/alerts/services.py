@@ -301,7 +301,8 @@ class _Batch:
                 status=FIRING,
                 first_seen__gte=self.now - dt.timedelta(minutes=window),
                 incident__status__in=OPEN_STATES,
-                incident__is_drill=False,
+                # A drill's alerts join only drill incidents, a real alert only real ones.
+                incident__is_drill=self.integration.drill,
             )
             .select_related("incident")
             .order_by("-first_seen", "-id")
@@ -322,6 +323,7 @@ class _Batch:
             category=route.category,
             level=route.level,
             source=f"alert:{self.integration.kind}",
+            drill=self.integration.drill,
         )
 
     # After the rows are written ------------------------------------------------------------------

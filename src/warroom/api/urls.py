@@ -152,6 +152,7 @@ def _register() -> None:
     from warroom.alerts.api import router as alerts_router
     from warroom.alerts.webhooks import router as integrations_router
     from warroom.catalog.api import router as catalog_router
+    from warroom.drills.api import router as drills_router
     from warroom.comms.api import router as comms_router
     from warroom.incidents.api import router as incidents_router
     from warroom.oncall.api import router as oncall_router
@@ -169,6 +170,7 @@ def _register() -> None:
     api.add_router("/", integrations_router)
     api.add_router("/", oncall_router)
     api.add_router("/", paging_router)
+    api.add_router("/", drills_router)
     api.add_router("/", comms_router)
 
 

@@ -16,6 +16,7 @@ NAV = [
     ("catalog:risks", _("Risks")),
     ("people:team", _("Team")),
     ("oncall:list", _("On call")),
+    ("drills:list", _("Drills")),
     ("resources:inventory", _("Resources")),
     ("resources:contacts", _("Outside help")),
 ]
