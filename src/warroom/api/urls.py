@@ -152,8 +152,8 @@ def _register() -> None:
     from warroom.alerts.api import router as alerts_router
     from warroom.alerts.webhooks import router as integrations_router
     from warroom.catalog.api import router as catalog_router
-    from warroom.drills.api import router as drills_router
     from warroom.comms.api import router as comms_router
+    from warroom.drills.api import router as drills_router
     from warroom.incidents.api import router as incidents_router
     from warroom.oncall.api import router as oncall_router
     from warroom.paging.api import router as paging_router
