@@ -158,3 +158,38 @@ def test_the_pdf_export_holds_the_chinese_headings(
         page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages
     )
     assert "演练报告" in text and "发现的问题" in text
+
+
+def test_a_drill_is_planned_on_the_new_drill_page(client: Client, commander: User) -> None:
+    client.force_login(commander)
+    assert "Data leak drill" in client.get("/drills/new/").content.decode()
+
+    response = client.post(
+        "/drills/new/", {"scenario": "data_leak_drill", "scheduled_for": "2027-02-01"}
+    )
+
+    drill = Drill.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/drills/{drill.pk}/"
+    assert (drill.scenario, drill.scheduled_for, drill.created_by) == (
+        "data_leak_drill",
+        dt.date(2027, 2, 1),
+        commander,
+    )
+    page = client.get(f"/drills/{drill.pk}/").content.decode()
+    assert "Start the drill now" in page and "Add an inject" in page
+
+
+def test_a_finished_drill_page_offers_findings_not_injects(
+    client: Client, commander: User, finished_drill: Drill
+) -> None:
+    client.force_login(commander)
+
+    page = client.get(f"/drills/{finished_drill.pk}/").content.decode()
+    added = client.post(
+        f"/drills/{finished_drill.pk}/findings/", {"text": "Page the backup DBA too"}
+    )
+
+    assert "Add the finding" in page and "Add an inject" not in page
+    assert "Finish and score" not in page
+    assert added.status_code == 302
+    assert finished_drill.findings.filter(text="Page the backup DBA too").exists()
