@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "warroom.alerts",
     "warroom.comms",
     "warroom.paging",
+    "warroom.reports",
     "warroom.drills",
     "warroom.api",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("incidents/", include("warroom.incidents.urls")),
+    path("incidents/", include("warroom.reports.urls")),
     path("plan/", include("warroom.plan.urls")),
     path("catalog/", include("warroom.catalog.urls")),
     path("team/", include("warroom.people.urls")),

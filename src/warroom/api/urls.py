@@ -159,6 +159,7 @@ def _register() -> None:
     from warroom.paging.api import router as paging_router
     from warroom.people.api import router as people_router
     from warroom.plan.api import router as plan_router
+    from warroom.reports.api import router as reports_router
     from warroom.resources.api import router as resources_router
 
     api.add_router("/plan", plan_router)
@@ -170,6 +171,7 @@ def _register() -> None:
     api.add_router("/", integrations_router)
     api.add_router("/", oncall_router)
     api.add_router("/", paging_router)
+    api.add_router("/", reports_router)
     api.add_router("/", drills_router)
     api.add_router("/", comms_router)
 

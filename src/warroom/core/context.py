@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 NAV = [
     ("home", _("Overview")),
     ("incidents:list", _("Incidents")),
+    ("reports:actions", _("Action items")),
     ("alerts:list", _("Alerts")),
     ("comms:index", _("Status")),
     ("plan:current", _("Plan")),

@@ -26,6 +26,7 @@ from warroom.incidents.models import (
     Task,
 )
 from warroom.lib.errors import DomainError
+from warroom.plan.models import PlanRevision
 from warroom.resources.models import ExternalContact, Resource
 
 router = Router(tags=["incidents"])
@@ -394,6 +395,13 @@ def edit_report(request: HttpRequest, incident_id: int, payload: s.ReportPatch) 
     )
 
 
+def _revision(revision_id: int | None) -> PlanRevision | None:
+    if revision_id is None:
+        return None
+    revision: PlanRevision = _by_name(PlanRevision, "pk", str(revision_id), "plan_change")
+    return revision
+
+
 @router.post("/incidents/{incident_id}/action-items", response={201: dict[str, Any]})
 def add_action(request: HttpRequest, incident_id: int, payload: s.ActionItemIn) -> Any:
     item = services.add_action_item(
@@ -402,8 +410,9 @@ def add_action(request: HttpRequest, incident_id: int, payload: s.ActionItemIn) 
         title=payload.title,
         owner=_person(payload.owner, "owner"),
         due_date=payload.due_date,
+        plan_change=_revision(payload.plan_change),
     )
-    return Status(201, {"id": item.pk, "title": item.title, "status": item.status})
+    return Status(201, s.action_item_out(item))
 
 
 @router.patch("/incidents/{incident_id}/action-items/{item_id}", response=dict[str, Any])
@@ -411,8 +420,19 @@ def action_status(
     request: HttpRequest, incident_id: int, item_id: int, payload: s.ActionStatusIn
 ) -> Any:
     item = _child(ActionItem, _incident(request, incident_id), item_id, "action item")
-    item = services.set_action_status(item, actor=_user(request), status=payload.status)
-    return {"id": item.pk, "title": item.title, "status": item.status}
+    given = payload.dict(exclude_unset=True)
+    changes: dict[str, Any] = {}
+    if "owner" in given:
+        changes["owner"] = _person(payload.owner, "owner")
+    if "due_date" in given:
+        changes["due_date"] = payload.due_date
+    if "plan_change" in given:
+        changes["plan_change"] = _revision(payload.plan_change)
+    if changes:
+        item = services.update_action_item(item, actor=_user(request), **changes)
+    if payload.status is not None:
+        item = services.set_action_status(item, actor=_user(request), status=payload.status)
+    return s.action_item_out(item)
 
 
 @router.get("/incidents/{incident_id}/timeline", response=list[s.TimelineOut])

@@ -17,6 +17,7 @@ from warroom.incidents.models import Incident, Status
 from warroom.incidents.models.response import TaskStatus
 from warroom.incidents.models.review import ActionStatus
 from warroom.people.forms import PersonChoiceField, people
+from warroom.plan.models import PlanRevision
 from warroom.plan.schema import Plan
 from warroom.resources.models import ExternalContact, Resource
 
@@ -321,16 +322,32 @@ class ReportEditForm(forms.Form):
     what_was_done = forms.CharField(label=_("What was done"), required=False, widget=_textarea(8))
     lessons = forms.CharField(label=_("Lessons learned"), required=False, widget=_textarea(4))
     impact = forms.CharField(label=_("Impact"), required=False, widget=_textarea(3))
+    root_cause = forms.CharField(label=_("Root cause"), required=False, widget=_textarea(4))
+    went_well = forms.CharField(label=_("What went well"), required=False, widget=_textarea(4))
+    went_badly = forms.CharField(label=_("What went badly"), required=False, widget=_textarea(4))
+
+
+class PlanChangeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        label = _("revision #%(id)s (%(state)s)") % {"id": obj.pk, "state": obj.get_state_display()}
+        return f"{label} {obj.comment}".strip()
 
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(label=_("Action"), max_length=300, required=False)
     owner = PersonChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
     due_date = forms.DateField(label=_("Due"), required=False, widget=DateInput())
+    plan_change = PlanChangeField(
+        label=_("Plan change"),
+        queryset=PlanRevision.objects.none(),
+        required=False,
+        help_text=_("The plan revision this action asks for, if any."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_queryset(self, "owner", people())
+        set_queryset(self, "plan_change", PlanRevision.objects.filter(direct=False))
 
 
 class ActionStatusForm(forms.Form):

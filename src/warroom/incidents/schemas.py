@@ -311,26 +311,40 @@ class CancelIn(Schema):
     merged_into: int | None = None
 
 
+def action_item_out(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "title": a.title,
+        "owner": _username(a.owner),
+        "due_date": a.due_date.isoformat() if a.due_date else None,
+        "status": a.status,
+        "plan_change": a.plan_change_id,
+    }
+
+
 class ReportOut(Schema):
     what_happened: str
     what_was_done: str
     lessons: str
     impact: str
+    root_cause: str
+    went_well: str
+    went_badly: str
+    state: str
+    submitted_at: dt.datetime | None
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    published_at: dt.datetime | None
     timings: list[dict[str, Any]]
     action_items: list[dict[str, Any]]
 
     @staticmethod
+    def resolve_approved_by(obj: Any) -> str | None:
+        return _username(obj.approved_by)
+
+    @staticmethod
     def resolve_action_items(obj: Any) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": a.id,
-                "title": a.title,
-                "owner": _username(a.owner),
-                "due_date": a.due_date.isoformat() if a.due_date else None,
-                "status": a.status,
-            }
-            for a in obj.incident.action_items.select_related("owner")
-        ]
+        return [action_item_out(a) for a in obj.incident.action_items.select_related("owner")]
 
 
 class ReportPatch(Schema):
@@ -338,16 +352,25 @@ class ReportPatch(Schema):
     what_was_done: str | None = None
     lessons: str | None = None
     impact: str | None = None
+    root_cause: str | None = None
+    went_well: str | None = None
+    went_badly: str | None = None
 
 
 class ActionItemIn(Schema):
     title: str = Field(min_length=1)
     owner: str | None = None
     due_date: dt.date | None = None
+    plan_change: int | None = Field(None, description="id of the plan revision it asks for")
 
 
 class ActionStatusIn(Schema):
-    status: str
+    """Any of: the status; the owner (username), due date or plan change (null clears)."""
+
+    status: str | None = None
+    owner: str | None = None
+    due_date: dt.date | None = None
+    plan_change: int | None = None
 
 
 class TimelineOut(Schema):

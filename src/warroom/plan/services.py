@@ -11,9 +11,10 @@ from typing import Any
 import yaml
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
+from django.utils import timezone
 
 from warroom.people.models import Department, TeamRole
-from warroom.plan.models import PlanVersion
+from warroom.plan.models import PlanRevision, PlanVersion, RevisionState
 from warroom.plan.schema import Plan
 from warroom.plan.validation import Problem, validate_text
 
@@ -47,7 +48,7 @@ def digest(document: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _diff_text(old: str, new: str, old_name: str, new_name: str) -> str:
+def diff_text(old: str, new: str, old_name: str, new_name: str) -> str:
     return "".join(
         difflib.unified_diff(
             old.splitlines(keepends=True), new.splitlines(keepends=True), old_name, new_name
@@ -57,7 +58,7 @@ def _diff_text(old: str, new: str, old_name: str, new_name: str) -> str:
 
 def diff_versions(old: PlanVersion | None, new: PlanVersion) -> str:
     """Unified diff of two stored versions' canonical YAML ('' when equal)."""
-    return _diff_text(
+    return diff_text(
         old.canonical_yaml if old else "",
         new.canonical_yaml,
         f"v{old.number}" if old else "(none)",
@@ -65,11 +66,18 @@ def diff_versions(old: PlanVersion | None, new: PlanVersion) -> str:
     )
 
 
-def apply_plan(text: str, *, author: User | None = None, comment: str = "") -> ApplyResult:
+def apply_plan(
+    text: str, *, author: User | None = None, comment: str = "", record_revision: bool = True
+) -> ApplyResult:
     """Validate `text` and store it as the next plan version.
 
     Raises PlanInvalid with every problem found; stores nothing then. Applying a plan whose
     content equals the version in force returns that version with created=False.
+
+    This is the administrator's direct path (`warroom plan apply`, the API's apply): a new
+    version gets a PlanRevision recorded as approved by its author and effective now, so the
+    history of revisions is complete. `plan.revisions` applies its own revisions with
+    record_revision=False.
     """
     plan, problems = validate_text(text)
     if plan is None or problems:
@@ -91,13 +99,29 @@ def apply_plan(text: str, *, author: User | None = None, comment: str = "") -> A
             document=document,
             canonical_yaml=text_yaml,
             comment=comment,
-            diff=_diff_text(
+            diff=diff_text(
                 latest.canonical_yaml if latest else "",
                 text_yaml,
                 f"v{latest.number}" if latest else "(none)",
                 f"v{number}",
             ),
         )
+        if record_revision:
+            now = timezone.now()
+            PlanRevision.objects.create(
+                source=text,
+                comment=comment[:500],
+                state=RevisionState.EFFECTIVE,
+                direct=True,
+                base_version=latest,
+                proposed_by=author,
+                submitted_at=now,
+                approved_by=author,
+                approved_at=now,
+                effective_on=timezone.localdate(now),
+                version=version,
+                applied_at=now,
+            )
         sync_organisation(plan)
     return ApplyResult(version, created=True)
 

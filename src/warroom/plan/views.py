@@ -1,13 +1,21 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from collections.abc import Callable
 
-from warroom.plan import queries
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
+from django.views.decorators.http import require_POST
+
+from warroom.core.web import require, show_domain_error
+from warroom.lib.errors import DomainError
+from warroom.plan import queries, revisions
 from warroom.plan.export import plan_html_fragment
-from warroom.plan.models import PlanVersion
+from warroom.plan.forms import ApproveForm, RevisionForm
+from warroom.plan.models import PlanRevision, PlanVersion, RevisionState
 from warroom.plan.services import diff_versions
 
 
@@ -57,8 +65,19 @@ def diff(request: HttpRequest) -> HttpResponse:
         raise Http404("version numbers are whole numbers") from exc
     new = get_object_or_404(PlanVersion, number=new_no)
     old = PlanVersion.objects.filter(number=old_no).first()
-    text = diff_versions(old, new)
-    lines = [
+    lines = _diff_lines(diff_versions(old, new))
+    return render(
+        request,
+        "plan/diff.html",
+        {"old": old, "new": new, "lines": lines, "numbers": all_versions},
+    )
+
+
+# Revisions (plan §6.3)
+
+
+def _diff_lines(text: str) -> list[tuple[str, str]]:
+    return [
         (
             "add"
             if ln.startswith("+")
@@ -71,8 +90,162 @@ def diff(request: HttpRequest) -> HttpResponse:
         )
         for ln in text.splitlines()
     ]
+
+
+def revisions_list(request: HttpRequest) -> HttpResponse:
+    items = PlanRevision.objects.select_related(
+        "proposed_by", "approved_by", "version", "base_version"
+    ).defer("source")
     return render(
         request,
-        "plan/diff.html",
-        {"old": old, "new": new, "lines": lines, "numbers": all_versions},
+        "plan/revisions.html",
+        {"revisions": items, "can_propose": revisions.can_propose(request.user)},
+    )
+
+
+def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    revision = get_object_or_404(
+        PlanRevision.objects.select_related("proposed_by", "approved_by", "version"), pk=pk
+    )
+    compared, text = revisions.revision_diff(revision)
+    # Action items name what was learned from an incident: only those the viewer may see.
+    from warroom.incidents.queries import visible_incidents
+
+    actions = revision.action_items.filter(
+        incident__in=visible_incidents(request.user)
+    ).select_related("incident", "owner")
+    current = PlanVersion.objects.order_by("-number").first()
+    context = {
+        "revision": revision,
+        "compared": compared,
+        "lines": _diff_lines(text),
+        "actions": actions,
+        "stale_base": (
+            revision.version_id is None
+            and revision.base_version_id is not None
+            and current is not None
+            and current.pk != revision.base_version_id
+        ),
+        "current": current,
+        "can_edit": revision.state in revisions.EDITABLE
+        and revisions.can_edit(request.user, revision),
+        "can_approve": revision.state == RevisionState.IN_REVIEW
+        and revisions.can_approve(request.user),
+        "approve_form": ApproveForm(initial={"effective_on": revision.effective_on}),
+    }
+    return render(request, "plan/revision.html", context)
+
+
+def _show_error(form: RevisionForm, exc: DomainError) -> None:
+    if isinstance(exc, revisions.RevisionInvalid):
+        for problem in exc.problems:
+            form.add_error("source", revisions.describe_problem(problem))
+    else:
+        show_domain_error(form, exc)
+
+
+def _revision_form_page(
+    request: HttpRequest, form: RevisionForm, *, title: str, revision: PlanRevision | None
+) -> HttpResponse:
+    return render(
+        request, "plan/revision_form.html", {"form": form, "title": title, "revision": revision}
+    )
+
+
+def propose(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(revisions.can_propose(user))
+    assert isinstance(user, User)
+    if request.method == "POST":
+        form = RevisionForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                revision = revisions.propose_revision(
+                    data["source"],
+                    actor=user,
+                    comment=data["comment"],
+                    effective_on=data["effective_on"],
+                )
+            except DomainError as exc:
+                _show_error(form, exc)
+            else:
+                messages.success(request, gettext("Revision proposed as a draft."))
+                return redirect("plan:revision", pk=revision.pk)
+    else:
+        current = PlanVersion.objects.order_by("-number").first()
+        form = RevisionForm(initial={"source": current.canonical_yaml if current else ""})
+    return _revision_form_page(request, form, title=gettext("Propose a plan change"), revision=None)
+
+
+def edit_revision(request: HttpRequest, pk: int) -> HttpResponse:
+    revision = get_object_or_404(PlanRevision, pk=pk)
+    user = request.user
+    require(revision.state in revisions.EDITABLE and revisions.can_edit(user, revision))
+    assert isinstance(user, User)
+    if request.method == "POST":
+        form = RevisionForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                revisions.update_revision(
+                    revision,
+                    actor=user,
+                    source=data["source"],
+                    comment=data["comment"],
+                    effective_on=data["effective_on"],
+                )
+            except DomainError as exc:
+                _show_error(form, exc)
+            else:
+                messages.success(request, gettext("Revision saved."))
+                return redirect("plan:revision", pk=revision.pk)
+    else:
+        form = RevisionForm(
+            initial={
+                "source": revision.source,
+                "comment": revision.comment,
+                "effective_on": revision.effective_on,
+            }
+        )
+    title = gettext("Change revision %(id)s") % {"id": revision.pk}
+    return _revision_form_page(request, form, title=title, revision=revision)
+
+
+def _step(
+    request: HttpRequest, pk: int, call: Callable[[PlanRevision, User], object], done: str
+) -> HttpResponse:
+    revision = get_object_or_404(PlanRevision, pk=pk)
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        call(revision, user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("plan:revision", pk=pk)
+
+
+@require_POST
+def submit_revision(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        lambda revision, user: revisions.submit_revision(revision, actor=user),
+        gettext("Submitted for review: the commander is asked to approve it."),
+    )
+
+
+@require_POST
+def approve_revision(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ApproveForm(request.POST)
+    effective_on = form.cleaned_data["effective_on"] if form.is_valid() else None
+    return _step(
+        request,
+        pk,
+        lambda revision, user: revisions.approve_revision(
+            revision, actor=user, effective_on=effective_on
+        ),
+        gettext("Approved: it takes effect on its date."),
     )

@@ -15,6 +15,12 @@ from warroom.incidents.services.orders import (
     propose_team,
     set_team,
 )
+from warroom.incidents.services.report import (
+    approve_report,
+    publish_report,
+    submit_report,
+    update_report,
+)
 from warroom.incidents.services.reporting import report_incident
 from warroom.incidents.services.response import (
     check_item,
@@ -35,7 +41,7 @@ from warroom.incidents.services.review import (
     resolve_incident,
     set_action_status,
     start_review,
-    update_report,
+    update_action_item,
 )
 
 __all__ = [
@@ -44,6 +50,7 @@ __all__ = [
     "acknowledge_order",
     "add_action_item",
     "allocate_resource",
+    "approve_report",
     "assess_incident",
     "cancel_incident",
     "check_item",
@@ -51,6 +58,7 @@ __all__ = [
     "issue_order",
     "post_user_update",
     "propose_team",
+    "publish_report",
     "record_leak_assessment",
     "record_legal_decision",
     "record_outside_outcome",
@@ -66,6 +74,8 @@ __all__ = [
     "start_recovery",
     "start_response",
     "start_review",
+    "submit_report",
+    "update_action_item",
     "update_report",
     "update_task",
 ]

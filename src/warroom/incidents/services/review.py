@@ -16,6 +16,14 @@ from warroom.incidents.services.common import plan_for, require
 from warroom.incidents.timeline import append_event
 from warroom.incidents.transitions import LEADS, after, transition
 from warroom.lib.errors import DomainError
+from warroom.plan.models import PlanRevision
+
+
+class Unset:
+    """The value of an argument that was not given (None means "clear it")."""
+
+
+UNSET = Unset()
 
 MILESTONES = (
     ("acknowledge", "due_acknowledge", "acknowledged_at"),
@@ -176,6 +184,10 @@ def describe_event(kind: str, data: dict[str, Any]) -> str:
         "resolve_override": _("resolved with open checklist: %(reason)s"),
         "report_drafted": _("post-incident report drafted"),
         "report_edited": _("post-incident report edited"),
+        "report_in_review": _("post-incident report submitted for review"),
+        "report_approved": _("post-incident report approved"),
+        "report_published": _("post-incident report published"),
+        "report_reopened": _("post-incident report back in review after a change"),
         "action_item": _("action item: %(title)s"),
         "alert": _("monitoring alert(s): %(titles)s"),
         "alerts_resolved": _("all monitoring alerts resolved"),
@@ -217,26 +229,6 @@ def cancel_incident(
         return transition(incident, Status.CANCELLED, actor=actor, reason=reason)
 
 
-REPORT_FIELDS = ("what_happened", "what_was_done", "lessons", "impact")
-
-
-def update_report(incident: Incident, *, actor: User, **fields: str) -> Report:
-    require(actor, incident, LEADS, _("edit the report"))
-    unknown = set(fields) - set(REPORT_FIELDS)
-    if unknown:
-        raise DomainError(sorted(unknown)[0], _("unknown field"))
-    report = Report.objects.filter(incident=incident).first()
-    if report is None:
-        raise DomainError("report", _("the report is drafted when the incident is resolved"))
-    with transaction.atomic():
-        for key, value in fields.items():
-            setattr(report, key, value)
-        report.updated_by = actor
-        report.save()
-        append_event(incident, "report_edited", actor=actor, data={"fields": sorted(fields)})
-    return report
-
-
 def add_action_item(
     incident: Incident,
     *,
@@ -244,13 +236,19 @@ def add_action_item(
     title: str,
     owner: User | None = None,
     due_date: dt.date | None = None,
+    plan_change: PlanRevision | None = None,
 ) -> ActionItem:
+    """An action item of the review; `plan_change` is the plan revision it asks for."""
     require(actor, incident, LEADS, _("add action items"))
     if not title.strip():
         raise DomainError("title", _("required"))
     with transaction.atomic():
         item = ActionItem.objects.create(
-            incident=incident, title=title.strip(), owner=owner, due_date=due_date
+            incident=incident,
+            title=title.strip(),
+            owner=owner,
+            due_date=due_date,
+            plan_change=plan_change,
         )
         append_event(
             incident,
@@ -258,6 +256,44 @@ def add_action_item(
             actor=actor,
             data={"title": item.title, "owner": owner.get_username() if owner else None},
         )
+    return item
+
+
+def update_action_item(
+    item: ActionItem,
+    *,
+    actor: User,
+    owner: User | Unset | None = UNSET,
+    due_date: dt.date | Unset | None = UNSET,
+    plan_change: PlanRevision | Unset | None = UNSET,
+) -> ActionItem:
+    """Change an action item's owner, due date or plan change (the leads only). A new due
+    date is reminded of again (the reminders are kept per due date)."""
+    require(actor, item.incident, LEADS, _("change this action item"))
+    changes: dict[str, Any] = {}
+    if not isinstance(owner, Unset) and (owner.pk if owner else None) != item.owner_id:
+        changes["owner"] = owner
+    if not isinstance(due_date, Unset) and due_date != item.due_date:
+        changes["due_date"] = due_date
+    if (
+        not isinstance(plan_change, Unset)
+        and (plan_change.pk if plan_change else None) != item.plan_change_id
+    ):
+        changes["plan_change"] = plan_change
+    if not changes:
+        return item
+    with transaction.atomic():
+        for key, value in changes.items():
+            setattr(item, key, value)
+        item.save(update_fields=list(changes))
+        data: dict[str, Any] = {"title": item.title}
+        if "owner" in changes:
+            data["owner"] = owner.get_username() if isinstance(owner, User) else None
+        if "due_date" in changes:
+            data["due_date"] = due_date.isoformat() if isinstance(due_date, dt.date) else None
+        if "plan_change" in changes:
+            data["plan_change"] = plan_change.pk if isinstance(plan_change, PlanRevision) else None
+        append_event(item.incident, "action_item", actor=actor, data=data)
     return item
 
 

@@ -338,7 +338,11 @@ class IncidentPage:
 
     @cached_property
     def report(self) -> Report | None:
-        return Report.objects.filter(incident=self.incident).select_related("updated_by").first()
+        return (
+            Report.objects.filter(incident=self.incident)
+            .select_related("updated_by", "approved_by")
+            .first()
+        )
 
     @cached_property
     def report_timings(self) -> list[dict[str, Any]]:
@@ -362,7 +366,7 @@ class IncidentPage:
         lead = bool(self.kinds & LEADS)
         return [
             ActionRow(item, lead or item.owner_id == self.user.pk)
-            for item in self.incident.action_items.select_related("owner")
+            for item in self.incident.action_items.select_related("owner", "plan_change")
         ]
 
     @property

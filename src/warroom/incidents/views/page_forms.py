@@ -80,4 +80,7 @@ class PageForms:
             "what_was_done": report.what_was_done,
             "lessons": report.lessons,
             "impact": report.impact,
+            "root_cause": report.root_cause,
+            "went_well": report.went_well,
+            "went_badly": report.went_badly,
         }

@@ -31,6 +31,7 @@ class Rights:
     leak: bool = False
     legal: bool = False
     edit_report: bool = False
+    approve_report: bool = False
     release: bool = False
 
     @property
@@ -60,5 +61,6 @@ def rights_of(incident: Incident, kinds: set[str], allowed: list[str]) -> Rights
         leak=open_ and bool(kinds & {"admin", "security", "deputy", "commander"}),
         legal=open_ and bool(kinds & {"admin", "legal"}),
         edit_report=bool(kinds & LEADS),
+        approve_report=bool(kinds & {"admin", "commander"}),
         release=bool(kinds & TEAM),
     )

@@ -251,6 +251,7 @@ def add_action_item(request: HttpRequest, pk: int) -> HttpResponse:
             title=data["title"],
             owner=data["owner"],
             due_date=data["due_date"],
+            plan_change=data["plan_change"],
         )
 
     done = gettext("Action item added.")
