@@ -116,11 +116,10 @@ def save_policy(
     if not 0 <= repeat <= 10:
         raise DomainError("repeat", _("a whole number from 0 to 10"))
     clean = check_steps(steps)
-    if (
-        EscalationPolicy.objects.filter(name=name.strip())
-        .exclude(pk=policy.pk if policy else None)
-        .exists()
-    ):
+    same_name = EscalationPolicy.objects.filter(name=name.strip())
+    if policy is not None:
+        same_name = same_name.exclude(pk=policy.pk)
+    if same_name.exists():
         raise Conflict("name", _("a policy named %(name)r already exists") % {"name": name})
     with transaction.atomic():
         target = policy or EscalationPolicy()
