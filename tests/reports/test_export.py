@@ -125,7 +125,7 @@ def test_timeline_lists_the_incidents_events_in_the_export_language(
     assert timeline.table is not None
     whats = [row[2] for row in timeline.table.rows]
     assert whats[0] == "reported: CRM is down"
-    assert "state recovering → resolved" in whats
+    assert "state Recovering → Resolved" in whats
     assert whats[-1] == "post-incident report drafted"
     assert timeline.table.rows[0][1] == "Rita"
 

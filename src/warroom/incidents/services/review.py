@@ -157,9 +157,10 @@ def _flat(value: Any) -> Any:
 def describe_event(kind: str, data: dict[str, Any]) -> str:
     """A one-line human description of a timeline entry (in the active language)."""
     if kind == "status":
-        return _("state %(from)s → %(to)s") % {"from": data.get("from"), "to": data.get("to")} + (
-            f" ({data['reason']})" if data.get("reason") else ""
-        )
+        return _("state %(from)s → %(to)s") % {
+            "from": _state_label(data.get("from")),
+            "to": _state_label(data.get("to")),
+        } + (f" ({data['reason']})" if data.get("reason") else "")
     texts = {
         "reported": _("reported: %(title)s"),
         "paged": _("emergency team notified: %(people)s"),
@@ -194,15 +195,30 @@ def describe_event(kind: str, data: dict[str, Any]) -> str:
         "merged": _("merged in: %(from)s"),
         "paging_stopped": _("paging stopped (%(state)s)"),
         "paging_exhausted": _("paging gave up: nobody acknowledged"),
+        "drill": _("opened by a drill inject"),
     }
     template = texts.get(kind)
     if template is None:
         return kind
-    values = {k: _flat(v) for k, v in data.items()}
+    values = {k: _yes_no(v) if isinstance(v, bool) else _flat(v) for k, v in data.items()}
+    if "state" in values:
+        values["state"] = _state_label(values["state"])
     try:
         return template % values
     except (KeyError, TypeError, ValueError):
-        return template.split(":")[0]
+        # A stored entry lacking a value the text names: its heading alone (either colon).
+        return template.replace("：", ":").split(":")[0]
+
+
+def _state_label(value: Any) -> str:
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
 
 
 def start_review(incident: Incident, *, actor: User) -> Incident:
