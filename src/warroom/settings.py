@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "warroom.comms",
     "warroom.paging",
     "warroom.reports",
+    "warroom.evaluation",
     "warroom.drills",
     "warroom.api",
 ]

@@ -26,5 +26,6 @@ urlpatterns = [
     path("oncall/", include("warroom.oncall.urls")),
     path("paging/", include("warroom.paging.urls")),
     path("drills/", include("warroom.drills.urls")),
+    path("", include("warroom.evaluation.urls")),
     path("", include("warroom.comms.urls")),
 ]

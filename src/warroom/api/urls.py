@@ -154,6 +154,7 @@ def _register() -> None:
     from warroom.catalog.api import router as catalog_router
     from warroom.comms.api import router as comms_router
     from warroom.drills.api import router as drills_router
+    from warroom.evaluation.api import router as evaluation_router
     from warroom.incidents.api import router as incidents_router
     from warroom.oncall.api import router as oncall_router
     from warroom.paging.api import router as paging_router
@@ -174,6 +175,7 @@ def _register() -> None:
     api.add_router("/", reports_router)
     api.add_router("/", drills_router)
     api.add_router("/", comms_router)
+    api.add_router("/", evaluation_router)
 
 
 _register()

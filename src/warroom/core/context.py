@@ -20,6 +20,7 @@ NAV = [
     ("drills:list", _("Drills")),
     ("resources:inventory", _("Resources")),
     ("resources:contacts", _("Outside help")),
+    ("evaluation:dashboard", _("Evaluation")),
 ]
 
 

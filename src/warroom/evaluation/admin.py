@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from warroom.evaluation.models import Feedback
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin[Feedback]):
+    list_display = ("incident", "from_user", "score", "created_at", "submitted_at")
+    list_filter = ("score",)
+    raw_id_fields = ("incident", "from_user")
+    # Answers come from the survey link only; the admin shows them.
+    readonly_fields = ("incident", "from_user", "score", "comment", "created_at", "submitted_at")

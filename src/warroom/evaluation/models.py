@@ -1,0 +1,62 @@
+"""User feedback on how an incident was handled (plan §6.2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Feedback(models.Model):
+    """One survey sent after an incident was resolved, and its answer once given.
+
+    The row is written when the survey is sent, so the signed link names a row and can be
+    answered once (a conditional UPDATE on `submitted_at IS NULL`), and the share of surveys
+    answered can be counted. `score` and `submitted_at` stay empty until then.
+    """
+
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        related_name="feedback",
+        verbose_name=_("incident"),
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("from"),
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="feedback_score_1_5",
+            ),
+            # One survey per person and incident, so a repeated effect sends nothing twice.
+            models.UniqueConstraint(
+                fields=["incident", "from_user"],
+                condition=models.Q(from_user__isnull=False),
+                name="feedback_once_per_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["incident", "submitted_at"], name="feedback_incident_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.score if self.score is not None else '—'}"
