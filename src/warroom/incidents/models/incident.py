@@ -95,7 +95,11 @@ class Incident(models.Model):
         ordering = ["-reported_at"]
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
-        indexes = [models.Index(fields=["status", "reported_at"])]
+        # reported_at alone: evaluation periods and the status page history read by date.
+        indexes = [
+            models.Index(fields=["status", "reported_at"]),
+            models.Index(fields=["reported_at"], name="incident_reported_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"
