@@ -1,10 +1,11 @@
-# warroom: `make run` starts the product, `make test` runs the whole suite, `make lint` checks.
+# warroom: `make run` starts the product, `make test` runs the whole suite, `make lint` checks,
+# `make bench` runs the benchmarks of bench/ (see bench/README.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install messages run test lint format clean
+.PHONY: install messages run test lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,11 @@ lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src
+
+# BENCH_ARGS e.g. "--database postgres://postgres@127.0.0.1:5432/warroom_bench
+#   --redis redis://127.0.0.1:6379/14" (PostgreSQL database, Redis queue)
+bench: install
+	bench/run_all.sh $(BENCH_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix src tests

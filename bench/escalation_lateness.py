@@ -6,14 +6,19 @@ every step: the time its page was written minus the time it was due. Prints p50/
 
     .venv/bin/python bench/escalation_lateness.py [--incidents 200] [--spread 10]
         [--redis redis://127.0.0.1:6379/12]
+        [--database postgres://postgres@127.0.0.1:5432/warroom_bench]
 
-Runs against a fresh SQLite database in a temporary folder (or WARROOM_BENCH_DATABASE_URL).
+Runs against a fresh SQLite database in a temporary folder, or a PostgreSQL database that it
+creates and drops (`--database`, or WARROOM_BENCH_DATABASE_URL; its name must contain
+"bench"). It measures the checkout it is in (its src/ goes first on the path).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -21,6 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -36,17 +42,36 @@ def main() -> None:
         "--spread", type=float, default=10.0, help="seconds over which steps fall due"
     )
     parser.add_argument("--redis", default="", help="queue in Redis at this URL (flushed)")
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("WARROOM_BENCH_DATABASE_URL", ""),
+        help="postgres://.../<name with 'bench'>, created and dropped (default: SQLite)",
+    )
     args = parser.parse_args()
+    from ingest import recreate_database  # bench/, this script's folder, is first on the path
 
+    if args.database:
+        recreate_database(args.database)
+    try:
+        run(args)
+    finally:
+        if args.database:
+            from django.db import connections
+
+            connections.close_all()
+            recreate_database(args.database, drop_only=True)
+
+
+def run(args: argparse.Namespace) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="warroom-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
     env.update(
         {
+            # The checkout this script is in, whatever the virtualenv has installed.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")])),
             "DJANGO_SETTINGS_MODULE": "warroom.settings",
             "WARROOM_VAR_DIR": str(tmp),
-            "WARROOM_DATABASE_URL": os.environ.get(
-                "WARROOM_BENCH_DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}"
-            ),
+            "WARROOM_DATABASE_URL": args.database or f"sqlite:///{tmp / 'bench.sqlite3'}",
             "WARROOM_SECRET_KEY": "bench-secret-key-0123456789-abcdefghij",
             "WARROOM_LOG_LEVEL": "WARNING",
         }
@@ -59,6 +84,7 @@ def main() -> None:
     python = sys.executable
     subprocess.run([python, "-m", "warroom.cli", "migrate", "-v0"], env=env, check=True)
     os.environ.update(env)
+    sys.path.insert(0, str(SRC))
     import django
 
     django.setup()
@@ -84,6 +110,7 @@ def main() -> None:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, stopped as a whole
     )
     try:
         time.sleep(3)  # the consumer starts
@@ -110,8 +137,13 @@ def main() -> None:
             for event in TimelineEvent.objects.filter(kind="paged", data__step=2)
         ]
     finally:
-        worker.terminate()
-        worker.wait(timeout=15)
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=5)
+        shutil.rmtree(tmp, ignore_errors=True)
     queue = "Redis" if args.redis else "SQLite"
     print(
         f"escalation step lateness ({queue} queue, {len(late)}/{args.incidents} steps, "

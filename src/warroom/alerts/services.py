@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 from warroom.alerts.matchers import matches
@@ -124,11 +124,15 @@ class _Batch:
         self.incidents: dict[int, Incident] = {}
 
     def run(self, items: Sequence[Incoming]) -> list[Alert]:
+        # last_payload is replaced on every write of an existing row and never read here, so
+        # it is not loaded: it is the largest JSON of the row.
         rows = {
             a.fingerprint: a
             for a in Alert.objects.filter(
                 integration=self.integration, fingerprint__in={i.fingerprint for i in items}
-            ).order_by()
+            )
+            .defer("last_payload")
+            .order_by()
         }
         created: list[Alert] = []
         repeated: dict[int, Alert] = {}
@@ -445,14 +449,17 @@ def _save_rows(alerts: list[Alert], names: list[str]) -> None:
         field = Alert._meta.get_field(name)
         assert isinstance(field, models.Field)
         fields.append(field)
-    quote = connection.ops.quote_name
+    # The connection itself, not the `connection` proxy: every attribute read through the
+    # proxy is a context-local lookup, and preparing a row reads it several times per field.
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = db.ops.quote_name
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
     sql = f"UPDATE {quote(Alert._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
     rows = [
-        [f.get_db_prep_save(getattr(alert, f.attname), connection) for f in fields] + [alert.pk]
+        [f.get_db_prep_save(getattr(alert, f.attname), db) for f in fields] + [alert.pk]
         for alert in alerts
     ]
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.executemany(sql, rows)
 
 
