@@ -60,6 +60,10 @@ def main() -> None:
 
             connections.close_all()
             recreate_database(args.database, drop_only=True)
+        if args.redis:
+            import redis
+
+            redis.Redis.from_url(args.redis).flushdb()  # the queue's leftovers
 
 
 def run(args: argparse.Namespace) -> None:
