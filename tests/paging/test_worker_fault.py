@@ -110,8 +110,17 @@ def test_due_page_survives_a_killed_worker(tmp_path: Path, http_sink: HttpSink, 
     first_log, second_log = tmp_path / "worker1.log", tmp_path / "worker2.log"
     worker = start_worker(first_log)
     try:
-        reported = _side(["report", "6"], env, tmp_path)
+        reported = _side(["report", "10"], env, tmp_path)
         _wait_for(lambda: http_sink.paths == ["/chen"], "step 1 at the sink")
+        # Kill only once step 1's row says 'sent': a kill between the sink's answer and that
+        # write is the (documented) window in which the sweep may send twice — not this test.
+        _wait_for(
+            lambda: (
+                _side(["show", str(reported["incident"])], env, tmp_path)["deliveries"]
+                == [["chen", "sent", 1]]
+            ),
+            "step 1 recorded as sent",
+        )
         # Step 2 is due in a few seconds and waits in the queue's schedule: kill the worker.
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
