@@ -6,33 +6,19 @@ expected entries."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from warroom.incidents.models import Incident
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ATOM = "{http://www.w3.org/2005/Atom}"
 
-# Outside CI a machine without Chromium skips these; CI (CI=true) installs it and must run them.
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and os.environ.get("CI") != "true",
-    reason="needs Debian's chromium (apt-get install chromium)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture

@@ -11,12 +11,10 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from warroom.catalog.models import System
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 
 STEP_TIMEOUT_MS = 5_000
 
