@@ -72,6 +72,15 @@ def dept(code: str) -> Department:
     return Department.objects.get(code=code)
 
 
+def approve_report(incident: Any, actor: AbstractUser) -> None:
+    """Take a resolved incident's report through review to approved (closing needs it),
+    through the services; `actor` is the commander or an administrator."""
+    from warroom.incidents import services
+
+    services.submit_report(incident, actor=actor)
+    services.approve_report(incident, actor=actor)
+
+
 @pytest.fixture
 def make_person(plan: PlanVersion) -> Callable[..., AbstractUser]:
     def make(

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.conftest import approve_report
 from warroom.incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,27 @@ def test_lifecycle_from_the_cli(crm: Any, commander: User, outsider: User) -> No
         _run("--user", "chen", "resolve", pk, "--override", "checked by phone").split("\t")[1]
         == "resolved"
     )
+
+
+def test_closing_before_the_report_is_approved_is_exit_1(
+    crm: Any, commander: User, outsider: User
+) -> None:
+    _run("--user", "oscar", "report", "--title", "CRM slow", "--system", "CRM")
+    incident = Incident.objects.get()
+    pk = str(incident.pk)
+    _run("--user", "chen", "assess", pk, "--level", "low", "--category", "system_failure")
+    for step in ("respond", "recover"):
+        _run("--user", "chen", step, pk)
+    _run("--user", "chen", "resolve", pk, "--override", "checked by phone")
+    _run("--user", "chen", "review", pk)
+    with pytest.raises(CommandError) as info:
+        _run("--user", "chen", "close", pk)
+    assert (info.value.returncode, str(info.value)) == (
+        1,
+        "the post-incident report must be approved before the incident is closed (report: Draft)",
+    )
+    approve_report(incident, commander)
+    assert _run("--user", "chen", "close", pk).split("\t")[1] == "closed"
 
 
 def test_transition_not_allowed_for_role_is_exit_1(crm: Any, outsider: User) -> None:

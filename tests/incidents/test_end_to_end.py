@@ -189,6 +189,17 @@ def test_data_leak_on_the_crm_end_to_end(
     ).json()
     assert ops.patch(f"{path}/action-items/{action['id']}", {"status": "done"}).status_code == 200
     assert cmd.post(f"{path}/review", {}).json()["status"] == "reviewing"
+    # Closing waits for the commander's approval of the report.
+    early = cmd.post(f"{path}/close", {})
+    assert (early.status_code, early.json()) == (
+        409,
+        {
+            "detail": "the post-incident report must be approved before the incident is "
+            "closed (report: Draft)"
+        },
+    )
+    assert cmd.post(f"{path}/report/submit", {}).json()["state"] == "in_review"
+    assert cmd.post(f"{path}/report/approve", {}).json()["state"] == "approved"
     closed = cmd.post(f"{path}/close", {}).json()
     assert closed["status"] == "closed"
     assert Resource.objects.get(name="IDS sensor kit").state == "available"

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from warroom.incidents.models import Incident, Status
+from warroom.incidents.models import Incident, Report, Status
+from warroom.incidents.models.review import ReportState
 from warroom.incidents.services import report_incident
 from warroom.incidents.transitions import (
     TRANSITIONS,
@@ -41,6 +42,11 @@ def _incident_in(state: str, reporter: User) -> Incident:
     return incident
 
 
+def _report_in(incident: Incident, state: str) -> Report:
+    # Test setup only: the report in the state under test, without its review steps.
+    return Report.objects.create(incident=incident, state=state)
+
+
 def test_table_is_the_documented_lifecycle() -> None:
     assert sorted(TRANSITIONS) == sorted(
         [
@@ -64,6 +70,8 @@ def test_table_is_the_documented_lifecycle() -> None:
 @pytest.mark.parametrize(("frm", "to"), sorted(TRANSITIONS))
 def test_each_allowed_transition(frm: str, to: str, commander: User, outsider: User) -> None:
     incident = _incident_in(frm, outsider)
+    if to == "closed":
+        _report_in(incident, ReportState.APPROVED)
     reason = "because" if to == "cancelled" or (frm, to) == ("recovering", "responding") else ""
     result = transition(incident, to, actor=commander, reason=reason)
     assert result.status == to
@@ -103,6 +111,55 @@ def test_member_may_not_assess_or_close(ops_rep: User, commander: User, outsider
     incident = _incident_in("acknowledged", outsider)
     with pytest.raises(TransitionDenied):
         transition(incident, Status.ASSESSED, actor=ops_rep)
+    incident = _incident_in("reviewing", outsider)
+    with pytest.raises(TransitionDenied):
+        transition(incident, Status.CLOSED, actor=ops_rep)
+
+
+@pytest.mark.parametrize(
+    ("state", "shown"), [(None, "not drafted"), ("draft", "Draft"), ("in_review", "In review")]
+)
+def test_closing_needs_the_report_approved(
+    state: str | None, shown: str, commander: User, outsider: User
+) -> None:
+    incident = _incident_in("reviewing", outsider)
+    if state is not None:
+        _report_in(incident, state)
+    length = incident.timeline_length
+    with pytest.raises(TransitionError) as info:
+        transition(incident, Status.CLOSED, actor=commander)
+    assert not isinstance(info.value, TransitionDenied)
+    assert str(info.value) == (
+        f"the post-incident report must be approved before the incident is closed (report: {shown})"
+    )
+    incident.refresh_from_db()
+    assert (incident.status, incident.closed_at, incident.timeline_length) == (
+        "reviewing",
+        None,
+        length,
+    )
+
+
+@pytest.mark.parametrize("state", ["approved", "published"])
+def test_an_approved_or_published_report_lets_the_commander_close(
+    state: str, commander: User, outsider: User
+) -> None:
+    incident = _incident_in("reviewing", outsider)
+    _report_in(incident, state)
+    assert transition(incident, Status.CLOSED, actor=commander).status == "closed"
+
+
+def test_a_drill_closes_without_an_approved_report(commander: User, outsider: User) -> None:
+    incident = _incident_in("reviewing", outsider)
+    Incident.objects.filter(pk=incident.pk).update(is_drill=True)
+    _report_in(incident, ReportState.DRAFT)
+    assert transition(incident, Status.CLOSED, actor=commander).status == "closed"
+
+
+def test_the_role_is_checked_before_the_report(
+    ops_rep: User, commander: User, outsider: User
+) -> None:
+    # A member without the right is told so, not told to approve the report first.
     incident = _incident_in("reviewing", outsider)
     with pytest.raises(TransitionDenied):
         transition(incident, Status.CLOSED, actor=ops_rep)

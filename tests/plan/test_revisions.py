@@ -29,6 +29,7 @@ from warroom.plan.revisions import (
     apply_due_revisions,
     approve_revision,
     propose_revision,
+    reject_revision,
     remind_plan_review,
     submit_revision,
     update_revision,
@@ -173,6 +174,47 @@ def test_a_change_after_approval_goes_back_to_review(
         update_revision(revision, actor=commander, effective_on=timezone.localdate() - DAY)
 
 
+def test_the_commander_sends_a_revision_back_to_draft_with_a_reason(
+    plan: PlanVersion, commander: User, ops_rep: User, changed: str
+) -> None:
+    revision = propose_revision(changed, actor=ops_rep)
+    submit_revision(revision, actor=ops_rep)
+    reject_revision(revision, actor=commander, reason="  Keep a yearly review too.  ")
+    assert (revision.state, revision.submitted_at) == ("draft", None)
+    assert (revision.rejected_by, revision.reject_reason) == (
+        commander,
+        "Keep a yearly review too.",
+    )
+    assert revision.rejected_at is not None
+    # The proposer changes it and submits it again; the reason stays as its history.
+    update_revision(revision, actor=ops_rep, comment="Twice a year, yearly audit kept")
+    submit_revision(revision, actor=ops_rep)
+    assert (revision.state, revision.reject_reason) == ("in_review", "Keep a yearly review too.")
+
+
+def test_who_sends_a_revision_back_and_that_it_needs_a_reason(
+    plan: PlanVersion,
+    commander: User,
+    deputy: User,
+    ops_rep: User,
+    admin: User,
+    changed: str,
+) -> None:
+    revision = propose_revision(changed, actor=ops_rep)
+    with pytest.raises(DomainError, match="only a revision in review can be sent back to draft"):
+        reject_revision(revision, actor=commander, reason="not yet")
+    submit_revision(revision, actor=ops_rep)
+    for not_allowed in (deputy, ops_rep):
+        with pytest.raises(PermissionDenied):
+            reject_revision(revision, actor=not_allowed, reason="no")
+    with pytest.raises(DomainError) as info:
+        reject_revision(revision, actor=commander, reason=" ")
+    assert (info.value.field, info.value.message) == ("reason", "a reason is required")
+    revision.refresh_from_db()
+    assert (revision.state, revision.rejected_by) == ("in_review", None)
+    assert reject_revision(revision, actor=admin, reason="Too broad.").rejected_by == admin
+
+
 def test_plan_apply_is_recorded_as_an_approved_and_effective_revision(
     plan: PlanVersion, admin: User, changed: str, tmp_path: Path
 ) -> None:
@@ -260,6 +302,33 @@ def test_revisions_through_the_api(
     assert [r["id"] for r in listed["items"]] == [revision["id"]]
 
 
+def test_sending_a_revision_back_through_the_api(
+    api_as: Any, plan: PlanVersion, commander: User, deputy: User, changed: str
+) -> None:
+    dep, cmd = api_as(deputy), api_as(commander)
+    path = f"/plan/revisions/{dep.post('/plan/revisions', {'source': changed}).json()['id']}"
+    dep.post(f"{path}/submit", {})
+    assert dep.post(f"{path}/reject", {"reason": "mine"}).status_code == 403
+    missing = cmd.post(f"{path}/reject", {})
+    assert missing.status_code == 422
+    assert [e["loc"] for e in missing.json()["detail"]] == [["body", "reason"]]
+    empty = cmd.post(f"{path}/reject", {"reason": ""})
+    assert (empty.status_code, empty.json()["detail"]) == (
+        422,
+        [{"loc": ["body", "reason"], "msg": "a reason is required", "type": "value_error"}],
+    )
+    rejected = cmd.post(f"{path}/reject", {"reason": "Keep the yearly review."})
+    assert rejected.status_code == 200
+    body = rejected.json()
+    assert (body["state"], body["rejected_by"], body["reject_reason"]) == (
+        "draft",
+        "chen",
+        "Keep the yearly review.",
+    )
+    assert body["rejected_at"] is not None
+    assert cmd.post(f"{path}/reject", {"reason": "again"}).status_code == 422  # a draft now
+
+
 def test_revision_pages(
     plan: PlanVersion, commander: User, ops_rep: User, outsider: User, changed: str
 ) -> None:
@@ -296,6 +365,31 @@ def test_revision_pages(
     assert revision.state == "approved"
     listing = boss.get("/plan/revisions/").content.decode()
     assert f'<a href="/plan/revisions/{revision.pk}/">{revision.pk}</a>' in listing
+
+
+def test_send_back_on_the_revision_page(
+    plan: PlanVersion, commander: User, ops_rep: User, changed: str
+) -> None:
+    revision = propose_revision(changed, actor=ops_rep)
+    submit_revision(revision, actor=ops_rep)
+    page = f"/plan/revisions/{revision.pk}/"
+    reject = f'action="/plan/revisions/{revision.pk}/reject/"'
+    proposer = login(ops_rep)
+    assert reject not in proposer.get(page).content.decode()
+    assert proposer.post(f"{page}reject/", {"reason": "mine"}).status_code == 403
+    boss = login(commander)
+    assert reject in boss.get(page).content.decode()
+    refused = boss.post(f"{page}reject/", {"reason": ""}, follow=True)
+    assert '<li class="error">a reason is required</li>' in refused.content.decode()
+    revision.refresh_from_db()
+    assert revision.state == "in_review"
+    done = boss.post(f"{page}reject/", {"reason": "Keep the yearly review."})
+    assert (done.status_code, done["Location"]) == (302, page)
+    shown = proposer.get(page).content.decode()
+    assert 'data-state="draft"' in shown
+    assert "<dt>Sent back to draft</dt>" in shown
+    assert ": Keep the yearly review.</dd>" in shown
+    assert reject not in boss.get(page).content.decode()  # a draft is not in review
 
 
 def test_an_invalid_upload_lists_the_problems_on_the_form(

@@ -16,6 +16,8 @@ from warroom.lib.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
+HTMX = {"HX-Request": "true"}
+
 
 def _state(incident: Incident) -> str:
     return Report.objects.get(incident=incident).state
@@ -166,3 +168,115 @@ def test_the_report_form_has_the_full_reports_fields(
         "Fast paging",
         "No runbook",
     )
+
+
+# Sending the report back to draft
+
+
+def test_the_commander_sends_the_report_back_to_draft_with_a_reason(
+    resolved: Incident, commander: User, deputy: User
+) -> None:
+    services.submit_report(resolved, actor=deputy)
+    report = services.reject_report(
+        resolved, actor=commander, reason="  The root cause is missing.  "
+    )
+    assert (report.state, report.submitted_at) == ("draft", None)
+    last = resolved.timeline.order_by("seq").last()
+    assert last is not None
+    assert (last.kind, last.actor, last.data) == (
+        "report_rejected",
+        commander,
+        {"reason": "The root cause is missing."},
+    )
+    # The leads mend it and submit it again.
+    services.update_report(resolved, actor=deputy, root_cause="A memory leak.")
+    assert services.submit_report(resolved, actor=deputy).state == "in_review"
+
+
+def test_only_the_commander_or_an_admin_sends_it_back(
+    resolved: Incident, commander: User, deputy: User, ops_rep: User, admin: User
+) -> None:
+    services.submit_report(resolved, actor=commander)
+    for actor in (deputy, ops_rep):
+        with pytest.raises(PermissionDenied):
+            services.reject_report(resolved, actor=actor, reason="not good enough")
+    assert _state(resolved) == "in_review"
+    assert services.reject_report(resolved, actor=admin, reason="Add the impact.").state == "draft"
+
+
+def test_sending_back_needs_a_reason_and_a_report_in_review(
+    resolved: Incident, commander: User
+) -> None:
+    with pytest.raises(DomainError, match="only a report in review can be sent back to draft"):
+        services.reject_report(resolved, actor=commander, reason="too early")
+    services.submit_report(resolved, actor=commander)
+    with pytest.raises(DomainError) as info:
+        services.reject_report(resolved, actor=commander, reason="   ")
+    assert (info.value.field, info.value.message) == ("reason", "a reason is required")
+    assert _state(resolved) == "in_review"
+    assert _kinds(resolved)[-1] == "report_in_review"
+
+
+def test_sending_back_through_the_api(
+    api_as: Any, resolved: Incident, commander: User, deputy: User, ops_rep: User
+) -> None:
+    path = f"/incidents/{resolved.pk}/report"
+    api_as(deputy).post(f"{path}/submit", {})
+    assert api_as(deputy).post(f"{path}/reject", {"reason": "x"}).status_code == 403
+    assert api_as(ops_rep).post(f"{path}/reject", {"reason": "x"}).status_code == 403
+    missing = api_as(commander).post(f"{path}/reject", {})
+    assert missing.status_code == 422
+    assert [e["loc"] for e in missing.json()["detail"]] == [["body", "reason"]]
+    empty = api_as(commander).post(f"{path}/reject", {"reason": " "})
+    assert (empty.status_code, empty.json()) == (
+        422,
+        {
+            "detail": [
+                {"loc": ["body", "reason"], "msg": "a reason is required", "type": "value_error"}
+            ]
+        },
+    )
+    assert _state(resolved) == "in_review"
+    done = api_as(commander).post(f"{path}/reject", {"reason": "Name the root cause."})
+    assert (done.status_code, done.json()["state"], done.json()["submitted_at"]) == (
+        200,
+        "draft",
+        None,
+    )
+    timeline = api_as(commander).get(f"/incidents/{resolved.pk}/timeline").json()
+    assert (timeline[-1]["kind"], timeline[-1]["data"]) == (
+        "report_rejected",
+        {"reason": "Name the root cause."},
+    )
+
+
+def test_send_back_on_the_incident_page(
+    login: Login, resolved: Incident, commander: User, deputy: User
+) -> None:
+    url = f"/incidents/{resolved.pk}/"
+    reject = f'action="/incidents/{resolved.pk}/report/reject/"'
+    services.submit_report(resolved, actor=deputy)
+    assert reject not in login(deputy).get(url).content.decode()
+    assert login(deputy).post(f"{url}report/reject/", {"reason": "x"}).status_code == 403
+    assert reject in login(commander).get(url).content.decode()
+
+    client = login(commander)
+    refused = client.post(f"{url}report/reject/", {"reason": ""})
+    assert refused.status_code == 200
+    assert refused.context["page"].forms["reject_report"].errors == {
+        "reason": ["a reason is required"]
+    }
+    assert _state(resolved) == "in_review"
+
+    answer = client.post(f"{url}report/reject/", {"reason": "Name the root cause."}, headers=HTMX)
+    body = answer.content.decode()
+    assert answer.status_code == 200
+    assert "Report sent back to draft." in body
+    assert "Post-incident report (draft)" in body
+    assert "Sent back to draft by Chen, " in body and ": Name the root cause.</p>" in body
+    assert _state(resolved) == "draft"
+    page = login(deputy).get(url).content.decode()
+    assert "post-incident report sent back to draft: Name the root cause." in page
+    # Submitted again, the old reason is no longer shown as the report's state.
+    services.submit_report(resolved, actor=deputy)
+    assert "Sent back to draft by" not in login(commander).get(url).content.decode()

@@ -138,7 +138,8 @@ class AssessForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    """Resuming the response needs a reason (the transition's guard says so)."""
+    """A step that needs a reason: resuming the response (the transition's guard says so),
+    sending the report back to draft (its service says so)."""
 
     reason = forms.CharField(label=_("Why"), required=False, max_length=1000)
 

@@ -4,7 +4,8 @@
     any open state → cancelled (false alarm, or merged into another incident)
     recovering → responding (the fix did not hold)
 
-Each rule names who may take it (see roles.py), the phase time it stamps and any guard.
+Each rule names who may take it (see roles.py), the phase time it stamps and any guard:
+closing needs the post-incident report approved or published (drills excepted).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from warroom.incidents.models import Incident, Status
+from warroom.incidents.models import Incident, Report, Status
+from warroom.incidents.models.review import ReportState
 from warroom.incidents.roles import actor_kinds
 from warroom.incidents.timeline import append_event
 
@@ -69,6 +71,23 @@ def _recovery_checklist_complete(incident: Incident, actor: User | None, reason:
     )
 
 
+def _report_signed_off(incident: Incident, actor: User | None, reason: str) -> None:
+    # Plan §4.6: an incident ends with its reviewed report, so closing waits for the
+    # commander's approval. A drill is judged by its drill report and scoring instead.
+    if incident.is_drill:
+        return
+    state = Report.objects.filter(incident=incident).values_list("state", flat=True).first()
+    if state in (ReportState.APPROVED, ReportState.PUBLISHED):
+        return
+    raise TransitionError(
+        _(
+            "the post-incident report must be approved before the incident is closed "
+            "(report: %(state)s)"
+        )
+        % {"state": ReportState(state).label if state else _("not drafted")}
+    )
+
+
 OPEN = (Status.REPORTED, Status.ACKNOWLEDGED, Status.ASSESSED, Status.RESPONDING, Status.RECOVERING)
 
 TRANSITIONS: dict[tuple[str, str], Rule] = {
@@ -81,7 +100,9 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
         LEADS, "resolved_at", (_recovery_checklist_complete,)
     ),
     (Status.RESOLVED, Status.REVIEWING): Rule(LEADS, "reviewing_at"),
-    (Status.REVIEWING, Status.CLOSED): Rule(frozenset({"admin", "commander"}), "closed_at"),
+    (Status.REVIEWING, Status.CLOSED): Rule(
+        frozenset({"admin", "commander"}), "closed_at", (_report_signed_off,)
+    ),
     **{(state, Status.CANCELLED): Rule(LEADS, "cancelled_at", (_needs_reason,)) for state in OPEN},
 }
 

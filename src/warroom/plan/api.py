@@ -132,6 +132,9 @@ class RevisionOut(Schema):
     submitted_at: datetime | None
     approved_by: str | None
     approved_at: datetime | None
+    rejected_by: str | None
+    rejected_at: datetime | None
+    reject_reason: str
     effective_on: date | None
     base_version: int | None
     version: int | None
@@ -145,6 +148,10 @@ class RevisionOut(Schema):
     @staticmethod
     def resolve_approved_by(obj: PlanRevision) -> str | None:
         return obj.approved_by.get_username() if obj.approved_by else None
+
+    @staticmethod
+    def resolve_rejected_by(obj: PlanRevision) -> str | None:
+        return obj.rejected_by.get_username() if obj.rejected_by else None
 
     @staticmethod
     def resolve_base_version(obj: PlanRevision) -> int | None:
@@ -191,10 +198,14 @@ class ApproveIn(Schema):
     effective_on: date | None = None
 
 
+class RejectIn(Schema):
+    reason: str
+
+
 def _revision(revision_id: int) -> PlanRevision:
     return get_or_404(
         PlanRevision.objects.select_related(
-            "proposed_by", "approved_by", "base_version", "version"
+            "proposed_by", "approved_by", "rejected_by", "base_version", "version"
         ),
         "plan revision",
         pk=revision_id,
@@ -211,7 +222,7 @@ def _actor(request: HttpRequest) -> User:
 @paginate(LimitOffsetPagination)
 def list_revisions(request: HttpRequest, state: str | None = None) -> Any:
     items = PlanRevision.objects.select_related(
-        "proposed_by", "approved_by", "base_version", "version"
+        "proposed_by", "approved_by", "rejected_by", "base_version", "version"
     ).defer("source")
     return items.filter(state=state) if state else items
 
@@ -253,4 +264,12 @@ def approve_revision(request: HttpRequest, revision_id: int, payload: ApproveIn)
     revisions.approve_revision(
         _revision(revision_id), actor=_actor(request), effective_on=payload.effective_on
     )
+    return _revision(revision_id)
+
+
+@router.post("/revisions/{revision_id}/reject", response=RevisionDetailOut)
+def reject_revision(request: HttpRequest, revision_id: int, payload: RejectIn) -> Any:
+    """The commander or an administrator sends a revision in review back to draft; the reason
+    is kept on the revision. A missing or empty reason is a 422 on `reason`."""
+    revisions.reject_revision(_revision(revision_id), actor=_actor(request), reason=payload.reason)
     return _revision(revision_id)

@@ -1,4 +1,4 @@
-"""Forms of the plan pages: proposing or changing a revision, and approving one."""
+"""Forms of the plan pages: proposing or changing a revision, approving or rejecting one."""
 
 from __future__ import annotations
 
@@ -47,3 +47,13 @@ class RevisionForm(forms.Form):
 
 class ApproveForm(forms.Form):
     effective_on = forms.DateField(label=_("Effective on"), required=False, widget=DateInput())
+
+
+class RejectForm(forms.Form):
+    # Not required here: the service refuses an empty reason, and says so on this field.
+    reason = forms.CharField(
+        label=_("Why it goes back to draft"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -84,6 +84,18 @@ class PlanRevision(models.Model):
         related_name="approved_plan_revisions",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # The last time the commander sent it back from review to draft, and why: kept (and shown)
+    # after it is submitted again, as the revision's history.
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sent back by"),
+    )
+    rejected_at = models.DateTimeField(_("sent back at"), null=True, blank=True)
+    reject_reason = models.TextField(_("why it was sent back"), blank=True)
     effective_on = models.DateField(_("effective on"), null=True, blank=True)
     version = models.OneToOneField(
         PlanVersion,

@@ -6,11 +6,12 @@ that the plan in force is due for its periodic review (`evaluation.review_every`
 Each state change is one function here, checked against STEPS:
 
     draft → in_review → approved → effective
+    in_review → draft (rejected by the commander, with a reason kept on the revision)
     an edit of an approved revision sends it back to in_review
 
 Who: anyone holding a team role of the plan (or an administrator) proposes; the proposer,
 the commander, the deputy or an administrator edits and submits; only the commander (or
-their backup) or an administrator approves.
+their backup) or an administrator approves or rejects.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ State = RevisionState
 STEPS: dict[str, tuple[tuple[str, ...], str]] = {
     "submit": ((State.DRAFT,), State.IN_REVIEW),
     "approve": ((State.IN_REVIEW,), State.APPROVED),
+    "reject": ((State.IN_REVIEW,), State.DRAFT),
 }
+REASON_LIMIT = 2000
 EDITABLE = (State.DRAFT, State.IN_REVIEW, State.APPROVED)
 
 
@@ -231,6 +234,30 @@ def approve_revision(
         locked.save(update_fields=["state", "approved_by", "approved_at", "effective_on"])
         if locked.effective_on <= timezone.localdate():
             transaction.on_commit(partial(_enqueue_apply, locked.pk))
+    revision.refresh_from_db()
+    return revision
+
+
+def reject_revision(revision: PlanRevision, *, actor: User, reason: str) -> PlanRevision:
+    """In review → back to draft, by whoever may approve it, with the reason stored on the
+    revision (its page and the API show it). The proposer changes it and submits it again.
+    Raises PermissionDenied, DomainError on `reason` (empty or too long) or on `state`
+    (not in review)."""
+    _require(can_approve(actor), _("send plan changes back to draft"))
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason", _("a reason is required"))
+    if len(reason) > REASON_LIMIT:
+        raise DomainError("reason", _("at most %(n)d characters, please") % {"n": REASON_LIMIT})
+    with transaction.atomic():
+        locked = _step(revision, "reject", _("only a revision in review can be sent back to draft"))
+        locked.state = State.DRAFT
+        locked.submitted_at = None
+        locked.rejected_by, locked.rejected_at = actor, timezone.now()
+        locked.reject_reason = reason
+        locked.save(
+            update_fields=["state", "submitted_at", "rejected_by", "rejected_at", "reject_reason"]
+        )
     revision.refresh_from_db()
     return revision
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("revisions/<int:pk>/edit/", views.edit_revision, name="edit-revision"),
     path("revisions/<int:pk>/submit/", views.submit_revision, name="submit-revision"),
     path("revisions/<int:pk>/approve/", views.approve_revision, name="approve-revision"),
+    path("revisions/<int:pk>/reject/", views.reject_revision, name="reject-revision"),
 ]

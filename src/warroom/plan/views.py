@@ -14,7 +14,7 @@ from warroom.core.web import require, show_domain_error
 from warroom.lib.errors import DomainError
 from warroom.plan import queries, revisions
 from warroom.plan.export import plan_html_fragment
-from warroom.plan.forms import ApproveForm, RevisionForm
+from warroom.plan.forms import ApproveForm, RejectForm, RevisionForm
 from warroom.plan.models import PlanRevision, PlanVersion, RevisionState
 from warroom.plan.services import diff_versions
 
@@ -105,7 +105,8 @@ def revisions_list(request: HttpRequest) -> HttpResponse:
 
 def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     revision = get_object_or_404(
-        PlanRevision.objects.select_related("proposed_by", "approved_by", "version"), pk=pk
+        PlanRevision.objects.select_related("proposed_by", "approved_by", "rejected_by", "version"),
+        pk=pk,
     )
     compared, text = revisions.revision_diff(revision)
     # Action items name what was learned from an incident: only those the viewer may see.
@@ -132,6 +133,7 @@ def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_approve": revision.state == RevisionState.IN_REVIEW
         and revisions.can_approve(request.user),
         "approve_form": ApproveForm(initial={"effective_on": revision.effective_on}),
+        "reject_form": RejectForm(),
     }
     return render(request, "plan/revision.html", context)
 
@@ -248,4 +250,16 @@ def approve_revision(request: HttpRequest, pk: int) -> HttpResponse:
             revision, actor=user, effective_on=effective_on
         ),
         gettext("Approved: it takes effect on its date."),
+    )
+
+
+@require_POST
+def reject_revision(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RejectForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else request.POST.get("reason", "")
+    return _step(
+        request,
+        pk,
+        lambda revision, user: revisions.reject_revision(revision, actor=user, reason=reason),
+        gettext("Sent back to draft: the proposer sees why."),
     )

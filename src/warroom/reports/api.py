@@ -73,6 +73,19 @@ def approve(request: HttpRequest, incident_id: int) -> Any:
     return services.approve_report(_incident(request, incident_id), actor=_user(request))
 
 
+class RejectIn(Schema):
+    reason: str
+
+
+@router.post("/incidents/{incident_id}/report/reject", response=s.ReportOut)
+def reject(request: HttpRequest, incident_id: int, payload: RejectIn) -> Any:
+    """In review → back to draft (the commander or an administrator), with the reason, which
+    goes on the incident's timeline. A missing or empty reason is a 422 on `reason`."""
+    return services.reject_report(
+        _incident(request, incident_id), actor=_user(request), reason=payload.reason
+    )
+
+
 @router.post("/incidents/{incident_id}/report/publish", response=s.ReportOut)
 def publish(request: HttpRequest, incident_id: int) -> Any:
     """Approved → published (the leads)."""

@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:pk>/report.<slug:fmt>", views.export, name="export"),
     path("<int:pk>/report/submit/", views.submit, name="submit"),
     path("<int:pk>/report/approve/", views.approve, name="approve"),
+    path("<int:pk>/report/reject/", views.reject, name="reject"),
     path("<int:pk>/report/publish/", views.publish, name="publish"),
 ]

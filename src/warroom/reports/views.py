@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from warroom.core.web import render_page_or_fragment, ui_language
 from warroom.incidents import services
+from warroom.incidents.forms import ReasonForm
 from warroom.incidents.models import Incident, Report
 from warroom.incidents.views.base import act, load, visible_or_404
 from warroom.reports import queries
@@ -73,6 +74,23 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         "report",
         lambda: services.approve_report(page.incident, actor=page.user),
         done=gettext("Report approved."),
+    )
+
+
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """In review → draft, by the approver, with the reason (shown on the form when missing)."""
+    page = load(request, pk)
+    form = ReasonForm(request.POST)
+    return act(
+        page,
+        "report",
+        lambda: services.reject_report(
+            page.incident, actor=page.user, reason=form.cleaned_data["reason"]
+        ),
+        done=gettext("Report sent back to draft."),
+        form=form,
+        form_name="reject_report",
     )
 
 

@@ -99,6 +99,19 @@ def test_the_steps_through_to_closed(
     assert client.post(url(outage, "resolve"), {}).status_code == 302
     assert status_of(outage) == "resolved"
     assert client.post(url(outage, "review")).status_code == 302
+    # Closing waits for the report's approval: the page says so, and a close is refused.
+    hint = "The incident can be closed once its post-incident report is approved."
+    assert hint in client.get(url(outage)).content.decode()
+    refused = client.post(url(outage, "close"))
+    assert refused.status_code == 409
+    assert (
+        '<li class="error">the post-incident report must be approved before the incident is '
+        "closed (report: Draft)</li>"
+    ) in refused.content.decode()
+    assert status_of(outage) == "reviewing"
+    assert client.post(url(outage, "report/submit")).status_code == 302
+    assert client.post(url(outage, "report/approve")).status_code == 302
+    assert hint not in client.get(url(outage)).content.decode()
     assert client.post(url(outage, "close")).status_code == 302
     assert status_of(outage) == "closed"
     body = client.get(url(outage)).content.decode()

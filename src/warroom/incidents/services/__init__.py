@@ -18,6 +18,7 @@ from warroom.incidents.services.orders import (
 from warroom.incidents.services.report import (
     approve_report,
     publish_report,
+    reject_report,
     submit_report,
     update_report,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "record_legal_decision",
     "record_outside_outcome",
     "record_restore",
+    "reject_report",
     "release_resource",
     "report_incident",
     "request_outside_help",

@@ -3,10 +3,11 @@ approved by the commander, published. Each state change is one function here, ch
 against STEPS; each appends a timeline entry in the same transaction.
 
     draft → in_review → approved → published
+    in_review → draft (rejected by the approver, with a reason on the timeline)
     an edit of an approved or published report sends it back to in_review
 
 Who: the leads (administrator, commander, deputy) edit, submit and publish; only the
-commander (of the plan or of this incident) or an administrator approves.
+commander (of the plan or of this incident) or an administrator approves or rejects.
 """
 
 from __future__ import annotations
@@ -38,7 +39,16 @@ STEPS: dict[str, tuple[tuple[str, ...], str]] = {
     "submit": ((ReportState.DRAFT,), ReportState.IN_REVIEW),
     "approve": ((ReportState.IN_REVIEW,), ReportState.APPROVED),
     "publish": ((ReportState.APPROVED,), ReportState.PUBLISHED),
+    "reject": ((ReportState.IN_REVIEW,), ReportState.DRAFT),
 }
+# step → the kind of its timeline entry
+EVENTS = {
+    "submit": "report_in_review",
+    "approve": "report_approved",
+    "publish": "report_published",
+    "reject": "report_rejected",
+}
+REASON_LIMIT = 2000
 SIGNED_OFF = (ReportState.APPROVED, ReportState.PUBLISHED)
 
 
@@ -78,7 +88,7 @@ def update_report(incident: Incident, *, actor: User, **fields: str) -> Report:
     return report
 
 
-def _step(incident: Incident, step: str, *, actor: User, refusal: str) -> Report:
+def _step(incident: Incident, step: str, *, actor: User, refusal: str, reason: str = "") -> Report:
     with transaction.atomic():
         report = _locked_report(incident)
         sources, target = STEPS[step]
@@ -90,12 +100,14 @@ def _step(incident: Incident, step: str, *, actor: User, refusal: str) -> Report
             report.submitted_at = now
         elif step == "approve":
             report.approved_by, report.approved_at = actor, now
-        else:
+        elif step == "publish":
             report.published_at = now
+        else:  # reject: a draft again, to be submitted anew
+            report.submitted_at = None
         report.save(
             update_fields=["state", "submitted_at", "approved_by", "approved_at", "published_at"]
         )
-        append_event(incident, f"report_{target}", actor=actor, data={})
+        append_event(incident, EVENTS[step], actor=actor, data={"reason": reason} if reason else {})
     return report
 
 
@@ -112,6 +124,26 @@ def approve_report(incident: Incident, *, actor: User) -> Report:
     require(actor, incident, APPROVERS, _("approve the report"))
     return _step(
         incident, "approve", actor=actor, refusal=_("only a report in review can be approved")
+    )
+
+
+def reject_report(incident: Incident, *, actor: User, reason: str) -> Report:
+    """In review → back to draft, by whoever may approve it, with the reason written to the
+    incident's timeline (the leads read it there and on the report section). Raises
+    PermissionDenied (not the commander or an administrator), DomainError on `reason` when it
+    is empty or too long, and DomainError on `state` unless the report is in review."""
+    require(actor, incident, APPROVERS, _("send the report back to draft"))
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason", _("a reason is required"))
+    if len(reason) > REASON_LIMIT:
+        raise DomainError("reason", _("at most %(n)d characters, please") % {"n": REASON_LIMIT})
+    return _step(
+        incident,
+        "reject",
+        actor=actor,
+        refusal=_("only a report in review can be sent back to draft"),
+        reason=reason,
     )
 
 

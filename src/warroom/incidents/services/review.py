@@ -189,6 +189,7 @@ def describe_event(kind: str, data: dict[str, Any]) -> str:
         "report_approved": _("post-incident report approved"),
         "report_published": _("post-incident report published"),
         "report_reopened": _("post-incident report back in review after a change"),
+        "report_rejected": _("post-incident report sent back to draft: %(reason)s"),
         "action_item": _("action item: %(title)s"),
         "alert": _("monitoring alert(s): %(titles)s"),
         "alerts_resolved": _("all monitoring alerts resolved"),

@@ -31,12 +31,14 @@ from warroom.incidents.models import (
     Report,
     Status,
     Task,
+    TimelineEvent,
 )
 from warroom.incidents.models.incident import OPEN_STATES
 from warroom.incidents.models.response import TaskStatus
 from warroom.incidents.models.review import ActionStatus
 from warroom.incidents.roles import actor_kinds
 from warroom.incidents.services import propose_team
+from warroom.incidents.services.report import SIGNED_OFF
 from warroom.incidents.services.review import describe_event
 from warroom.incidents.transitions import LEADS, allowed_transitions
 from warroom.incidents.views.page_forms import PageForms
@@ -343,6 +345,29 @@ class IncidentPage:
             .select_related("updated_by", "approved_by")
             .first()
         )
+
+    @cached_property
+    def report_rejection(self) -> TimelineEvent | None:
+        """Why the commander sent the report back to draft, while it is a draft since: the
+        newest review entry of the timeline, if it is a rejection."""
+        report = self.report
+        if report is None or report.state != "draft":
+            return None
+        last = (
+            self.incident.timeline.filter(kind__in=("report_in_review", "report_rejected"))
+            .select_related("actor")
+            .order_by("-seq")
+            .first()
+        )
+        return last if last is not None and last.kind == "report_rejected" else None
+
+    @property
+    def close_waits_for_report(self) -> bool:
+        """Closing is the viewer's step but the report is not approved yet: the page says so
+        beside the button (the transition's guard refuses it anyway)."""
+        if not self.can.close or self.incident.is_drill:
+            return False
+        return self.report is None or self.report.state not in SIGNED_OFF
 
     @cached_property
     def report_timings(self) -> list[dict[str, Any]]:

@@ -57,6 +57,7 @@ class PageForms:
             "outside_help": f.OutsideHelpForm,
             "report": lambda: f.ReportEditForm(initial=self._report_initial()),
             "action_item": f.ActionItemForm,
+            "reject_report": f.ReasonForm,
         }
         return makers[name]()
 
