@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,11 @@ from django.test import Client
 from huey.contrib.djhuey import HUEY
 
 from tests.conftest import dept
-from warroom.alerts import configure
+from warroom.alerts import configure, inbox
 from warroom.alerts.models import Integration
 from warroom.catalog.models import System
 from warroom.catalog.services import save_system
+from warroom.core.loops import Loop, LoopThread
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -76,10 +78,28 @@ def make_integration(plan: Any) -> Make:
     return make
 
 
-def post(client: Client, url: str, data: Any, **extra: Any) -> Any:
+def post(client: Client, url: str, data: Any, *, process: bool = True, **extra: Any) -> Any:
+    """POST a webhook body; then, unless `process` is false, run the inbox step the worker
+    would run next (the request itself only stores what it accepted)."""
     body = data if isinstance(data, bytes | str) else json.dumps(data)
-    return client.post(url, data=body, content_type="application/json", **extra)
+    response = client.post(url, data=body, content_type="application/json", **extra)
+    if process:
+        inbox.process_pending()
+    return response
 
 
 def am_url(key: str, kind: str = "alertmanager") -> str:
     return f"/api/v1/integrations/{kind}/{key}"
+
+
+@pytest.fixture
+def inbox_loop() -> Iterator[None]:
+    """The worker's inbox loop, in a thread of the test process (for live-server tests)."""
+    stopping = threading.Event()
+    thread = LoopThread(Loop("inbox", inbox.process_pending, interval=0.005), stopping)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopping.set()
+        thread.join(timeout=10)

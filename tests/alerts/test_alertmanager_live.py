@@ -2,9 +2,10 @@
 pointing at a live warroom, turns an alert into an incident and a page that a real HTTP sink
 (Apprise json://) and a real SMTP server (aiosmtpd) receive.
 
-Delivery: the test makes Huey immediate (the autouse fixture of tests/alerts), so the send
-task queued on commit runs in the live server's thread right after the webhook's transaction
-commits — the same code path a worker runs, without a worker process.
+Routing and delivery: the worker's inbox loop runs in a thread of the test (the `inbox_loop`
+fixture) and routes what the webhook stored; Huey is immediate (the autouse fixture of
+tests/alerts), so the send task queued on commit runs in that thread right after the routing
+transaction commits — the same code path a worker runs, without a worker process.
 """
 
 from __future__ import annotations
@@ -182,6 +183,7 @@ def test_alert_through_debian_alertmanager_pages_http_and_email(
     make_person: Callable[..., User],
     sinks: tuple[HttpSink, Mailbox, int],
     erp: Any,
+    inbox_loop: None,
 ) -> None:
     from warroom.alerts import configure
 

@@ -257,3 +257,17 @@ def test_duplicate_policy_name_is_409(api_as: Any, team: dict[str, User]) -> Non
     again = api_as(team["commander"]).post("/escalation-policies", body)
     assert again.status_code == 409
     assert again.json()["detail"][0]["loc"] == ["body", "name"]
+
+
+def test_the_escalation_loop_runs_due_steps_only(team: dict[str, User], outsider: User) -> None:
+    incident = report_incident(reporter=outsider, title="ERP down")
+    paging = Paging.objects.get(incident=incident)
+    assert services.run_due() == 0  # step 2 waits its minutes
+    _due_now(paging)
+    assert services.run_due() == 1
+    paging.refresh_from_db()
+    assert (paging.step, paging.round) == (0, 1)
+    assert "bao" in _paged(incident)
+    # The step's own queued task (or a second loop) comes too late and does nothing.
+    assert services.run_step(paging.pk, step=1, round=0) is False
+    assert services.run_due() == 0

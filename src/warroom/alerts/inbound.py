@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
-
-from django.http import HttpRequest
 
 MAX_BODY = 1024 * 1024  # 1 MiB: PagerDuty allows 512 KB; a 100-alert Alertmanager group fits
 # NUL cannot be stored in PostgreSQL text, lone surrogates cannot be encoded to UTF-8.
@@ -23,19 +22,25 @@ class BadBody(ValueError):
         self.message = message
 
 
-def read_json(request: HttpRequest) -> Any:
-    """The request body as JSON. Raises BadBody: 413 past MAX_BODY (checked on the declared
-    length before reading, and on what was read), 400 for anything that is not JSON."""
-    declared = request.META.get("CONTENT_LENGTH") or "0"
+def check_length(declared: str | None) -> None:
+    """Refuse a body by its declared Content-Length before reading it: 413 past MAX_BODY,
+    400 for a length that is not a number."""
     try:
-        length = int(declared)
+        length = int(declared or "0")
     except ValueError:
         length = -1
     if length < 0:
         raise BadBody(400, "invalid Content-Length")
     if length > MAX_BODY:
         raise BadBody(413, f"request body larger than {MAX_BODY} bytes")
-    body = request.body
+
+
+def read_body(declared: str | None, read: Callable[[int], bytes]) -> Any:
+    """The body as JSON, read with `read(n)` after checking the declared length. Raises
+    BadBody: 413 past MAX_BODY (on the declared length and on what was read), 400 for
+    anything that is not JSON."""
+    check_length(declared)
+    body = read(int(declared or "0"))
     if len(body) > MAX_BODY:
         raise BadBody(413, f"request body larger than {MAX_BODY} bytes")
     return parse_json(body)

@@ -277,3 +277,29 @@ class MaintenanceWindow(models.Model):
 
     def __str__(self) -> str:
         return f"maintenance:{self.pk}"
+
+
+class Inbound(models.Model):
+    """What one accepted request brought, waiting for the worker to route it.
+
+    Ingestion is split in two so that a sender is answered as soon as its alerts are safe:
+    the request is validated and turned into alerts, written here in one INSERT and answered
+    after the commit; the worker's inbox loop then routes, groups and pages in batches
+    (`alerts.inbox`). A row that cannot be processed after several attempts is kept, marked
+    failed, for someone to look at — never dropped.
+    """
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField()
+    items = models.JSONField()  # the request's alerts: normalize.Incoming.to_json() each
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failed = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("inbound request")
+        verbose_name_plural = _("inbound requests")
+        indexes = [models.Index(fields=["failed", "id"], name="alerts_inbound_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.integration_id}@{self.received_at:%Y-%m-%d %H:%M:%S}"

@@ -50,6 +50,23 @@ class Incoming:
     system: str = ""
     category: str = ""
 
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (the inbox stores these between the request and the worker)."""
+        data = {name: getattr(self, name) for name in _FIELDS}
+        if self.started_at is not None:
+            data["started_at"] = self.started_at.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Incoming:
+        started = data.get("started_at")
+        values = {name: data[name] for name in _FIELDS if name in data}
+        values["started_at"] = dt.datetime.fromisoformat(started) if started else None
+        return cls(**values)
+
+
+_FIELDS = [f for f in Incoming.__dataclass_fields__ if f != "started_at"]
+
 
 class _Lenient(BaseModel):
     # Senders add fields over time; unknown ones are kept in the stored payload, not refused.

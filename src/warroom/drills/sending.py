@@ -25,6 +25,7 @@ import copy
 import datetime as dt
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
 from functools import partial
@@ -37,7 +38,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
-from warroom.alerts import configure, keys
+from warroom.alerts import configure, inbox, keys
 from warroom.alerts import services as alerts
 from warroom.alerts.models import Alert, Integration, Kind
 from warroom.alerts.normalize import AlertmanagerPayload, from_alertmanager
@@ -51,7 +52,8 @@ from warroom.plan.queries import NoPlanError
 log = logging.getLogger(__name__)
 
 KEY_SALT = "warroom.drills.integration"
-HTTP_TIMEOUT = 10.0  # seconds; the endpoint answers once the alert is recorded
+HTTP_TIMEOUT = 10.0  # seconds; the endpoint answers once the alert is stored
+ROUTE_WAIT = 10.0  # seconds for the inbox to route it after that
 MAX_ATTEMPTS = 3
 # An inject due for longer than this, never claimed, has lost its task; one claimed longer
 # than STALE_CLAIM ago without an outcome belongs to a worker that died while sending.
@@ -208,18 +210,11 @@ def send_inject(inject_id: int) -> bool:
             parsed = AlertmanagerPayload.model_validate(payload)
             alerts.ingest(integration, from_alertmanager(parsed))
             via = "in_process"
+        fingerprints = [fingerprint(inject, i) for i in range(len(payload["alerts"]))]
+        incident_id = _routed(integration, fingerprints)
     except (DomainError, NoPlanError, RuntimeError, ValueError) as exc:
         _failed(inject, now, str(exc))
         return False
-    incident_id = (
-        Alert.objects.filter(
-            integration=integration,
-            fingerprint__in=[fingerprint(inject, i) for i in range(len(payload["alerts"]))],
-        )
-        .exclude(incident=None)
-        .values_list("incident_id", flat=True)
-        .first()
-    )
     incident = Incident.objects.filter(pk=incident_id).first() if incident_id else None
     if incident is None:
         # Recorded, but it opened nothing: a silence or a maintenance window covered it.
@@ -227,6 +222,23 @@ def send_inject(inject_id: int) -> bool:
         return False
     _done(inject, now, incident, via)
     return True
+
+
+def _routed(integration: Integration, fingerprints: list[str]) -> int | None:
+    """The incident the inject's alerts opened or joined (None: recorded, but silenced).
+
+    The webhook only stores what it accepted; the inbox loop routes it a moment later. This
+    runs the inbox step itself while it waits, so it does not depend on that loop running
+    (it is safe beside it). RuntimeError when the alerts are not routed within ROUTE_WAIT."""
+    deadline = time.monotonic() + ROUTE_WAIT
+    while True:
+        inbox.process_pending()
+        rows = Alert.objects.filter(integration=integration, fingerprint__in=fingerprints)
+        if rows.exists():
+            return rows.exclude(incident=None).values_list("incident_id", flat=True).first()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the alert was accepted but not routed within {ROUTE_WAIT} s")
+        time.sleep(0.05)
 
 
 def _send_report(inject: Inject, now: dt.datetime) -> bool:

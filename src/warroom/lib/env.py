@@ -104,6 +104,9 @@ def sqlite_database(path: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        # Opening a SQLite connection (and its PRAGMAs) costs as much as a small request:
+        # keep each thread's connection, as for PostgreSQL.
+        "CONN_MAX_AGE": 600,
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
@@ -24,7 +25,7 @@ from functools import partial
 import apprise
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -364,11 +365,34 @@ def _save_and_enqueue(rows: list[Delivery]) -> list[Delivery]:
     return created
 
 
+# Set in the worker process (core.loops): sends that are due now go to this pool instead of a
+# round trip through the queue. The queue's sweep still covers a send lost with the process.
+_in_process: Executor | None = None
+
+
+def send_in_process(pool: Executor | None) -> None:
+    """Send this process's due deliveries with `pool` (None: through the queue again)."""
+    global _in_process
+    _in_process = pool
+
+
+def _send_here(delivery_id: int) -> None:
+    try:
+        send_due_delivery(delivery_id)
+    except Exception:
+        log.exception("sending delivery %s failed; the sweep will retry it", delivery_id)
+    finally:
+        close_old_connections()
+
+
 def _enqueue(delivery_id: int, delay: int | None = None) -> None:
     # Imported here: the tasks module imports this one.
     from warroom.notify.tasks import task_send_delivery
 
-    if delay:
+    pool = _in_process
+    if not delay and pool is not None:
+        pool.submit(_send_here, delivery_id)
+    elif delay:
         task_send_delivery.schedule(args=(delivery_id,), delay=delay)
     else:
         task_send_delivery(delivery_id)

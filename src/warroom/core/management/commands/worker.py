@@ -1,15 +1,22 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from warroom.core import loops
+from warroom.notify import services as notify
+
 
 class Command(BaseCommand):
-    help = "Run the background worker (the Huey consumer: timers, notifications, sweeps)."
+    help = (
+        "Run the background worker: the inbox and escalation loops, and the Huey consumer "
+        "(timers, notifications, sweeps)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         backend = "Redis" if "url" in settings.HUEY else f"SQLite ({settings.HUEY['filename']})"
@@ -17,4 +24,13 @@ class Command(BaseCommand):
         # The consumer gives the "huey" logger a handler of its own; without this every line
         # would also reach the root handler and be printed twice.
         logging.getLogger("huey").propagate = False
-        call_command("run_huey")
+        threads = settings.HUEY["consumer"]["workers"]
+        pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="warroom-send")
+        notify.send_in_process(pool)
+        stopping = loops.start(loops.default_loops())
+        try:
+            call_command("run_huey")
+        finally:
+            stopping.set()
+            notify.send_in_process(None)
+            pool.shutdown(wait=True, cancel_futures=False)

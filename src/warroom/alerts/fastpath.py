@@ -1,0 +1,99 @@
+"""The inbound webhooks served straight from WSGI, in front of Django.
+
+Monitoring sends alerts in bursts, and a sender that is answered slowly retries or drops.
+Django's request cycle (request object, middleware, URL resolver, response) costs several
+times what accepting an alert does, so `warroom.wsgi` wraps Django in `IntakeApp`: POSTs to
+/v2/enqueue and /api/v1/integrations/<kind>/<key> are answered by `alerts.intake` directly
+(the same functions the Django views call — tests through Django's client cover them), and
+everything else goes to Django unchanged.
+
+What Django would have done for these requests is done here: the request_started and
+request_finished signals are sent (their receivers check database connections, so
+CONN_MAX_AGE is honoured, and reset the query log), the
+security headers the API sends are sent, and an unexpected error is logged and answered 500
+without a traceback; a database that cannot be reached is answered 503 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core import signals
+from django.db import DatabaseError
+
+from warroom.alerts import intake
+from warroom.alerts.models import Kind
+
+log = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+_WEBHOOK = re.compile(r"^/api/v1/integrations/(alertmanager|grafana|generic)/([^/]+)$")
+_KINDS = {"alertmanager": Kind.ALERTMANAGER, "grafana": Kind.GRAFANA, "generic": Kind.GENERIC}
+_REASONS = {
+    200: "OK",
+    202: "Accepted",
+    400: "Bad Request",
+    404: "Not Found",
+    413: "Request Entity Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+class IntakeApp:
+    def __init__(self, django: WSGIApp) -> None:
+        self.django = django
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        handler = self._handler(environ)
+        if handler is None:
+            return self.django(environ, start_response)
+        signals.request_started.send(sender=self.__class__, environ=environ)
+        try:
+            reply = handler()
+        except DatabaseError:
+            log.exception("inbound webhook: database error")
+            reply = intake.Reply(
+                503, {"detail": "the database is not available; retry later"}, {"Retry-After": "5"}
+            )
+        except Exception:
+            log.exception("inbound webhook: unexpected error")
+            reply = intake.Reply(500, {"detail": "internal error"})
+        finally:
+            signals.request_finished.send(sender=self.__class__)
+        return _send(reply, start_response)
+
+    def _handler(self, environ: dict[str, Any]) -> Callable[[], intake.Reply] | None:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return None  # Django answers 405 (and the OpenAPI pages) as before
+        path = environ.get("PATH_INFO", "")
+        length = environ.get("CONTENT_LENGTH")
+        read = environ["wsgi.input"].read
+        if path == "/v2/enqueue":
+            return lambda: intake.receive_pagerduty(length, read)
+        match = _WEBHOOK.match(path)
+        if match is None:
+            return None
+        kind, key = _KINDS[match[1]], match[2]
+        return lambda: intake.receive(kind, key, length, read)
+
+
+def _send(reply: intake.Reply, start_response: Callable[..., Any]) -> list[bytes]:
+    body = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Content-Length", str(len(body))),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        *reply.headers.items(),
+    ]
+    start_response(f"{reply.status} {_REASONS.get(reply.status, '')}".strip(), headers)
+    return [body]

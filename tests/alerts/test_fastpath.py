@@ -1,0 +1,120 @@
+"""The WSGI fast path `warroom.wsgi` puts in front of Django: the webhook paths are answered
+by alerts.intake without Django's request cycle, everything else reaches Django unchanged.
+(The drills end-to-end test runs it under gunicorn with a real worker.)"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import signals
+from django.db import DatabaseError, close_old_connections
+
+from tests.alerts.conftest import Make, payload
+from warroom.alerts import fastpath, inbox
+from warroom.alerts.models import Alert, Inbound
+from warroom.catalog.models import System
+from warroom.wsgi import application
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    # As Django's test client does: the request signals must not close the connection that
+    # holds the test's transaction.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def call(method: str, path: str, body: bytes = b"", **headers: str) -> tuple[int, dict, Any]:
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/json",
+        "wsgi.input": io.BytesIO(body),
+        "SERVER_NAME": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        **headers,
+    }
+    setup_testing_defaults(environ)
+    seen: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        seen["status"], seen["headers"] = int(status.split()[0]), dict(headers)
+
+    content = b"".join(application(environ, start_response))
+    return seen["status"], seen["headers"], content
+
+
+def pd(key: str, **changes: Any) -> bytes:
+    return json.dumps(payload("pagerduty/trigger") | {"routing_key": key} | changes).encode()
+
+
+def test_a_pagerduty_event_is_stored_and_answered_like_pagerduty(
+    make_integration: Make, crm: System, paged_commander: User
+) -> None:
+    _, key = make_integration("pagerduty", default_system=crm)
+    status, headers, content = call("POST", "/v2/enqueue", pd(key, dedup_key="fast-1"))
+    assert status == 202
+    assert json.loads(content) == {
+        "status": "success",
+        "message": "Event processed",
+        "dedup_key": "fast-1",
+    }
+    assert headers["Content-Type"] == "application/json"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert Inbound.objects.count() == 1
+    inbox.process_pending()
+    assert Alert.objects.get().fingerprint == "fast-1"
+
+
+def test_the_webhook_errors_are_the_same_as_through_django(
+    make_integration: Make, crm: System
+) -> None:
+    _, key = make_integration("alertmanager", default_system=crm)
+    url = f"/api/v1/integrations/alertmanager/{key}"
+    assert call("POST", "/api/v1/integrations/alertmanager/wrong")[0] == 404
+    assert call("POST", url, b"{not json")[0] == 400
+    status, _, content = call("POST", url, b'{"version": "4"}')
+    assert status == 422
+    assert ["body", "groupKey"] in [error["loc"] for error in json.loads(content)["detail"]]
+    big = b" " * (2 * 1024 * 1024)
+    assert call("POST", url, big)[0] == 413
+    good = json.dumps(payload("alertmanager/firing_two_alerts")).encode()
+    status, _, content = call("POST", url, good)
+    assert (status, json.loads(content)) == (200, {"status": "success", "accepted": 2})
+    assert not Inbound.objects.filter(failed=True).exists()
+
+
+def test_other_requests_reach_django(make_integration: Make) -> None:
+    _, key = make_integration("alertmanager")
+    # GET on a webhook: Django's 405; the API docs: Django's sign-in rule.
+    assert call("GET", f"/api/v1/integrations/alertmanager/{key}")[0] == 405
+    assert call("GET", "/api/v1/docs")[0] in (401, 302)
+    assert call("GET", "/healthz")[0] == 200
+
+
+def test_a_database_failure_is_answered_503_not_500(
+    make_integration: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, key = make_integration("pagerduty")
+
+    def unavailable(*args: Any, **kwargs: Any) -> None:
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(fastpath.intake.inbox, "accept", unavailable)
+    status, headers, content = call("POST", "/v2/enqueue", pd(key))
+    assert (status, headers["Retry-After"]) == (503, "5")
+    assert "traceback" not in content.decode().lower()
