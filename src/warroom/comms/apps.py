@@ -7,3 +7,7 @@ class CommsConfig(AppConfig):
 
     name = "warroom.comms"
     label = "comms"
+
+    def ready(self) -> None:
+        # Registers the subscribers' survey sent when an incident is resolved (transitions.AFTER).
+        from warroom.comms import surveys  # noqa: F401

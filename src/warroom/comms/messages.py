@@ -1,8 +1,8 @@
 """Texts of the messages the comms app sends, each in its recipient's language.
 
-Subscriber messages say only what the status page says (the public label, the public text)
-and each carries its one-click unsubscribe link. Reminders go to the team and may name the
-incident: they only reach people who may see it.
+Subscriber messages (the survey after resolution too) say only what the status page says
+(the public label, the public text) and each carries its one-click unsubscribe link.
+Reminders go to the team and may name the incident: they only reach people who may see it.
 """
 
 from __future__ import annotations
@@ -90,6 +90,34 @@ def public_update(update: PublicUpdate, subscriber: Subscriber, unsubscribe_url:
             subject=f"[{update.get_status_display()}] {label}",
             body="\n".join(lines),
             kind="update",
+        )
+
+
+def survey(
+    incident: Incident, subscriber: Subscriber, survey_url: str, unsubscribe_url: str
+) -> Message:
+    """The question after resolution (plan §6.2): how the company handled an incident the
+    subscriber was told about. Names it as the status page does."""
+    lang = subscriber.language
+    with translation.override(lang):
+        label = str(public_label(incident))
+        return Message(
+            subject=_("Resolved: %(label)s. How did we do?") % {"label": label},
+            body="\n".join(
+                [
+                    _("“%(label)s”, which our status page told you about, is resolved.")
+                    % {"label": label},
+                    _(
+                        "Please tell us how we handled it: a score from 1 to 5 and, if you "
+                        "like, a comment. It takes a minute; the link works once."
+                    ),
+                    "",
+                    _("Answer: %(url)s") % {"url": survey_url},
+                    _("Status page: %(url)s") % {"url": status_url(lang)},
+                    *_footer(unsubscribe_url),
+                ]
+            ),
+            kind="survey",
         )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warroom.catalog.models import System
-from warroom.comms import subscribers
+from warroom.comms import subscribers, surveys
 from warroom.comms.models import PublicUpdate, StatusComponent, UpdateStatus
 from warroom.comms.rights import can_manage_components, can_post_public_update
 from warroom.incidents.models import Incident
@@ -41,7 +41,9 @@ def post_public_update(
     the next one falls due after the level's `user_update_every`, and the timeline records
     it. On a finished incident (a last "resolved" to the users) only the timeline entry is
     written. Confirmed subscribers of the affected components are notified once the
-    transaction commits — unless it is a drill, which never leaves the building.
+    transaction commits — unless it is a drill, which never leaves the building. The first
+    public update of an incident already resolved also sends its subscribers the survey
+    (comms.surveys), which they would have had at the resolution had it been public then.
 
     Raises PermissionDenied (not allowed) or DomainError (bad input).
     """
@@ -60,6 +62,7 @@ def post_public_update(
         raise DomainError("eta", _("the expected resolution cannot be in the past"))
     internal_text = "\n".join(t for t in (text_en, text_zh) if t)
     with transaction.atomic():
+        was_public = incident.public_updates.exists()
         update = PublicUpdate.objects.create(
             incident=incident,
             status=status,
@@ -80,6 +83,8 @@ def post_public_update(
             )
         if not incident.is_drill:
             subscribers.queue_update_notices(update)
+            if not was_public:
+                surveys.survey_subscribers(incident)
     return update
 
 

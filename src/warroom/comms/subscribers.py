@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from functools import partial
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -27,7 +27,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from warroom.comms import conf, messages
 from warroom.comms.models import PublicUpdate, StatusComponent, Subscriber, SubscriberDelivery
 from warroom.comms.queries import affected_components
+from warroom.incidents.models import Incident
 from warroom.lib.errors import DomainError
 from warroom.notify.services import (
     LOST_TASK_GRACE,
@@ -254,23 +255,32 @@ def unsubscribe(subscriber: Subscriber) -> Subscriber:
 # --- queueing ---------------------------------------------------------------------------------
 
 
-def queue_update_notices(update: PublicUpdate) -> list[SubscriberDelivery]:
-    """One row per confirmed subscriber of the components the update's incident touches
-    (subscribers of everything always; only they, for a restricted incident, which names no
-    component). Written in the caller's transaction, sent after commit."""
-    components = affected_components(update.incident)
+def audience(incident: Incident) -> QuerySet[Subscriber]:
+    """The confirmed subscribers told about `incident`: those of the components it touches,
+    and those of everything (only they, for a restricted incident, which names no component)."""
+    components = affected_components(incident)
     targets = Q(components__isnull=True)
     if components:
         targets |= Q(components__in=components)
+    return Subscriber.objects.filter(targets, state=State.CONFIRMED).distinct().order_by("pk")
+
+
+def queue_update_notices(update: PublicUpdate) -> list[SubscriberDelivery]:
+    """One row per subscriber of the update's incident's audience. Written in the caller's
+    transaction, sent after commit."""
     rows = [
         _row(subscriber, messages.public_update(update, subscriber, unsubscribe_url(subscriber)))
-        for subscriber in Subscriber.objects.filter(targets, state=State.CONFIRMED)
-        .distinct()
-        .order_by("pk")
+        for subscriber in audience(update.incident)
     ]
     for row in rows:
         row.public_update = update
     return _save_and_enqueue(rows)
+
+
+def queue_messages(items: Iterable[tuple[Subscriber, Message]]) -> list[SubscriberDelivery]:
+    """One row per (subscriber, message), written in the caller's transaction and sent after
+    commit, with the life cycle above."""
+    return _save_and_enqueue([_row(subscriber, message) for subscriber, message in items])
 
 
 def _row(subscriber: Subscriber, message: Message) -> SubscriberDelivery:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("status/subscribe", views.subscribe, name="subscribe"),
     path("status/confirm/<str:token>", views.confirm, name="confirm"),
     path("status/unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),
+    path("status/survey/<str:token>", views.survey, name="survey"),
     path("comms/", views.index, name="index"),
     path("comms/incidents/<int:pk>/", views.incident, name="incident"),
     path("comms/components/", views.components, name="components"),

@@ -1,8 +1,9 @@
 """Pages of the comms app.
 
-Public (no sign-in, by design): the status page, its Atom feed, subscribing, confirming and
-unsubscribing. Signed in, under /comms/: the incidents customer service talks about, the form
-to post a public update, the status components and the subscribers.
+Public (no sign-in, by design): the status page, its Atom feed, subscribing, confirming,
+unsubscribing, and the subscribers' survey after an incident. Signed in, under /comms/: the
+incidents customer service talks about, the form to post a public update, the status
+components and the subscribers.
 
 Each view parses, authorises, calls one service and renders.
 """
@@ -31,6 +32,8 @@ from warroom.comms.rights import (
     can_see_subscribers,
 )
 from warroom.core.web import confirm_delete, post_data, require, show_domain_error
+from warroom.evaluation import services as evaluation
+from warroom.evaluation.forms import FeedbackForm
 from warroom.incidents import queries as incident_queries
 from warroom.lib.errors import DomainError
 
@@ -121,6 +124,39 @@ def _token_page(request: HttpRequest, token: str, purpose: str) -> HttpResponse:
         except DomainError as error:
             return _public_page(request, lang, template, {"error": error.message}, status=400)
     return _public_page(request, lang, template, {"subscriber": subscriber})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    """The survey link sent to subscribers after resolution: a score from 1 to 5 and a
+    comment, answered once. GET shows the form (mail scanners open links), POST answers. The
+    incident is named as the status page names it."""
+    lang = public.pick_language(request)
+    template = "comms/survey.html"
+    with translation.override(lang):
+        try:
+            feedback = evaluation.read_survey_token(token)
+        except DomainError as error:
+            return _public_page(request, lang, template, {"error": error.message}, status=400)
+        context: dict[str, Any] = {"label": queries.public_label(feedback.incident)}
+        if feedback.submitted_at is not None:
+            status = 409 if request.method == "POST" else 200
+            return _public_page(request, lang, template, {**context, "already": True}, status)
+        form = FeedbackForm(post_data(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                evaluation.submit_feedback(
+                    feedback, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
+                )
+            except DomainError as error:
+                if error.field == "token":  # answered meanwhile, in another tab
+                    return _public_page(request, lang, template, {**context, "already": True}, 409)
+                show_domain_error(form, error)
+            else:
+                return _public_page(request, lang, template, {**context, "done": True})
+        status = 400 if form.errors else 200
+        return _public_page(request, lang, template, {**context, "form": form}, status)
 
 
 # --- staff ------------------------------------------------------------------------------------

@@ -5,8 +5,17 @@ from warroom.evaluation.models import Feedback
 
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin[Feedback]):
-    list_display = ("incident", "from_user", "score", "created_at", "submitted_at")
-    list_filter = ("score",)
-    raw_id_fields = ("incident", "from_user")
+    list_display = ("incident", "source", "from_user", "score", "created_at", "submitted_at")
+    list_filter = ("source", "score")
+    raw_id_fields = ("incident", "from_user", "subscriber")
     # Answers come from the survey link only; the admin shows them.
-    readonly_fields = ("incident", "from_user", "score", "comment", "created_at", "submitted_at")
+    readonly_fields = (
+        "incident",
+        "source",
+        "from_user",
+        "subscriber",
+        "score",
+        "comment",
+        "created_at",
+        "submitted_at",
+    )

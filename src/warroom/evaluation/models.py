@@ -14,7 +14,15 @@ class Feedback(models.Model):
     The row is written when the survey is sent, so the signed link names a row and can be
     answered once (a conditional UPDATE on `submitted_at IS NULL`), and the share of surveys
     answered can be counted. `score` and `submitted_at` stay empty until then.
+
+    Who was asked: the reporter (`from_user`), or a subscriber of the status page
+    (`subscriber`, asked by the comms app). Both count alike in the report and the evaluation;
+    `source` tells them apart.
     """
+
+    class Source(models.TextChoices):
+        REPORTER = "reporter", _("reporter")
+        SUBSCRIBER = "subscriber", _("status page subscriber")
 
     incident = models.ForeignKey(
         "incidents.Incident",
@@ -29,6 +37,17 @@ class Feedback(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("from"),
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.REPORTER
+    )
+    subscriber = models.ForeignKey(
+        "comms.Subscriber",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("subscriber"),
     )
     score = models.PositiveSmallIntegerField(
         _("score"),
@@ -54,6 +73,11 @@ class Feedback(models.Model):
                 fields=["incident", "from_user"],
                 condition=models.Q(from_user__isnull=False),
                 name="feedback_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "subscriber"],
+                condition=models.Q(subscriber__isnull=False),
+                name="feedback_once_per_subscriber",
             ),
         ]
         indexes = [models.Index(fields=["incident", "submitted_at"], name="feedback_incident_idx")]

@@ -39,7 +39,8 @@ def send_survey(incident: Incident) -> list[Feedback]:
     Drills send nothing: they stay out of the real evaluation, and their "reporter" is whoever
     ran the drill. An incident reported by monitoring has no reporter to ask. Subscribers of
     the status page are not asked here: they are no users of warroom, and the status page's
-    app owns them. Safe to run twice: a person already asked is not asked again.
+    app owns them (`comms.surveys` writes their Feedback rows, answered through the same
+    token). Safe to run twice: a person already asked is not asked again.
     """
     if incident.is_drill:
         return []

@@ -73,6 +73,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "average": ("平均分（1–5）", "Average score (1–5)"),
     "comments": ("意见", "Comments"),
     "answered_of": ("%(sent)s 份问卷中 %(count)s 份已答", "%(count)s of %(sent)s surveys answered"),
+    "source_reporter": ("上报人：%(count)s 份", "reporter: %(count)s"),
+    "source_subscriber": ("状态页订阅者：%(count)s 份", "status page subscribers: %(count)s"),
     # values
     "met": ("达成", "met"),
     "missed": ("未达成", "missed"),
@@ -141,6 +143,9 @@ class Feedback:
     average: float | None
     comments: list[str]
     sent: int | None = None  # surveys sent, when known
+    # (source, answers, average) per source of the answers ("reporter", "subscriber"), when
+    # the answers say where they came from.
+    by_source: list[tuple[str, int, float | None]] = field(default_factory=list)
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -293,6 +298,13 @@ def _feedback(feedback: Feedback, lang: str) -> Section:
     if feedback.sent is not None:
         count = word("answered_of", lang) % {"count": feedback.count, "sent": feedback.sent}
     rows = [[count, average]]
+    # Who answered, when the reporter was not the only one asked (plan §6.2: the reporter and
+    # the status page's subscribers).
+    if any(source != "reporter" for source, _n, _avg in feedback.by_source):
+        for source, n, avg in feedback.by_source:
+            key = f"source_{source}"
+            label = word(key, lang) % {"count": n} if key in WORDS else f"{source}: {n}"
+            rows.append([label, f"{avg:.1f}" if avg is not None else "—"])
     text = "\n".join(f"- {c}" for c in feedback.comments)
     return Section(
         "feedback",
@@ -365,7 +377,11 @@ def _summarise(result: Any) -> Feedback | None:
         if not rows and not sent:
             return None
         return Feedback(
-            len(rows), float(average) if average is not None else None, comments, _int(sent)
+            len(rows),
+            float(average) if average is not None else None,
+            comments,
+            _int(sent),
+            _by_source(rows),
         )
     count = _get(result, "count", "responses")
     if isinstance(count, int) and not isinstance(count, bool):
@@ -378,6 +394,25 @@ def _summarise(result: Any) -> Feedback | None:
             count, float(average) if average is not None else None, [t for t in texts if t]
         )
     return None
+
+
+def _by_source(rows: list[Any]) -> list[tuple[str, int, float | None]]:
+    """(source, answers, average score) per source named by the answers, by source name;
+    empty when they name none."""
+    scores: dict[str, list[float]] = {}
+    counts: dict[str, int] = {}
+    for row in rows:
+        source = _get(row, "source")
+        if not isinstance(source, str) or not source:
+            continue
+        counts[source] = counts.get(source, 0) + 1
+        score = _get(row, "score")
+        if score is not None:
+            scores.setdefault(source, []).append(float(score))
+    return [
+        (source, n, sum(scores[source]) / len(scores[source]) if scores.get(source) else None)
+        for source, n in sorted(counts.items())
+    ]
 
 
 def _int(value: Any) -> int | None:
