@@ -156,7 +156,7 @@ class SubscriberDelivery(models.Model):
     public_update = models.ForeignKey(
         PublicUpdate, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
-    kind = models.CharField(_("kind"), max_length=32)  # "confirm" or "update"
+    kind = models.CharField(_("kind"), max_length=32)  # "confirm", "already", "update", "survey"
     subject = models.TextField(_("subject"))
     body = models.TextField(_("body"))
     status = models.CharField(
