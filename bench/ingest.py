@@ -653,6 +653,24 @@ def alert_counts(kind: str) -> tuple[int, int]:
         connections.close_all()
 
 
+def inbox_drained(timeout: float = 300.0) -> tuple[float, int]:
+    """Wait until the worker has routed everything accepted; returns (seconds waited, rows
+    left failed). The webhooks answer once a request is stored; routing follows."""
+    from django.db import connections
+
+    from warroom.alerts import inbox
+
+    start = time.monotonic()
+    try:
+        while inbox.pending():
+            if time.monotonic() - start > timeout:
+                raise SystemExit(f"the inbox did not drain within {timeout:.0f} s")
+            time.sleep(0.05)
+        return time.monotonic() - start, inbox.failed()
+    finally:
+        connections.close_all()
+
+
 def alertmanager_config(workdir: Path, sink_port: int) -> Path:
     config = workdir / "alertmanager.yml"
     config.write_text(
@@ -829,8 +847,11 @@ def main() -> None:
             results = []
             for name, mode, url in zip(("warroom", "Alertmanager"), modes, urls, strict=True):
                 before = (server_cpu(name), children_cpu(), machine_busy(), time.time())
+                web_before = processes.cpu(WARROOM[0])
                 result = run_wrk(url, mode, keys["pagerduty"], tag, args)
+                drain = inbox_drained() if name == "warroom" else None
                 server = server_cpu(name) - before[0]
+                web = processes.cpu(WARROOM[0]) - web_before
                 wrk = children_cpu() - before[1]
                 rest = machine_busy() - before[2] - server - wrk
                 wall = time.time() - before[3]
@@ -845,6 +866,15 @@ def main() -> None:
                     f"{per * (result.requests - result.failed) / max(server, 0.01):,.0f} alerts "
                     f"per CPU-second of {name}"
                 )
+                if drain is not None:
+                    routed = per * (result.requests - result.failed) / (result.seconds + drain[0])
+                    print(
+                        f"  {'':<13} the worker had routed everything {drain[0]:.2f} s after wrk "
+                        f"stopped ({routed:,.0f} alerts/s from first request to last routed; "
+                        f"{drain[1]} inbox rows failed); CPU figures include that time; of "
+                        f"warroom's CPU-seconds the web server took {web:.1f}, the worker "
+                        f"{server - web:.1f}"
+                    )
                 time.sleep(2)  # let the worker catch up before the next measurement
             processes.check()
             return results

@@ -3,6 +3,8 @@ before the answer, routed in order and in batches, and never dropped."""
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.alerts.conftest import Make, am_url, payload, post
-from warroom.alerts import inbox
-from warroom.alerts.models import Alert, Inbound
+from warroom.alerts import inbox, stores
+from warroom.alerts.models import Alert, Inbound, InboxCursor
+from warroom.alerts.normalize import Incoming
 from warroom.catalog.models import System
 from warroom.incidents.models import Incident
 from warroom.notify.models import Delivery
@@ -61,24 +64,82 @@ def test_requests_are_routed_in_order_in_one_batch(
     assert Incident.objects.count() == 1
 
 
-def test_a_row_that_cannot_be_processed_is_kept_and_marked_failed_without_blocking_others(
+def test_a_row_that_cannot_be_processed_is_kept_and_marked_failed_and_later_rows_wait(
     client: Client, make_integration: Make, crm: System, paged_commander: User
 ) -> None:
     integration, key = make_integration("pagerduty", default_system=crm)
     Inbound.objects.create(
-        integration=integration, received_at=timezone.now(), items=[{"not": "an alert"}]
+        integration=integration, received_at=timezone.now(), items=[{"not": "an alert"}], size=1
     )
     post(client, "/v2/enqueue", pd_event(key), process=False)
 
-    for attempt in range(1, inbox.MAX_ATTEMPTS + 1):
-        inbox.process_pending()
-        bad = Inbound.objects.get()
+    for attempt in range(1, inbox.MAX_ATTEMPTS):
+        with pytest.raises(inbox.RowFailed):
+            inbox.process_pending()
+        bad = Inbound.objects.get(failed=False, size=1, items__0__not="an alert")
         assert bad.attempts == attempt
         assert "TypeError" in bad.error
+        # The event sent after it must not overtake it (it could be its resolve).
+        assert not Alert.objects.exists()
+    assert inbox.process_pending() == 2  # the last attempt gives up; the event goes through
+    bad.refresh_from_db()
     assert bad.failed
     assert (inbox.pending(), inbox.failed()) == (0, 1)
-    assert Alert.objects.get().fingerprint == "disk-1"  # the good request went through
+    assert Alert.objects.get().fingerprint == "disk-1"
     assert inbox.process_pending() == 0  # a failed row is not retried for ever
+
+
+def test_the_file_store_routes_each_row_once(
+    client: Client,
+    make_integration: Make,
+    crm: System,
+    paged_commander: User,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Beside a SQLite database file the inbox is a file of its own (stores.FileStore)."""
+    store = stores.FileStore(tmp_path / "warroom-inbox.sqlite3")
+    monkeypatch.setattr(stores, "current", lambda: store)
+    _, key = make_integration("pagerduty", default_system=crm)
+    post(client, "/v2/enqueue", pd_event(key), process=False)
+    post(client, "/v2/enqueue", pd_event(key), process=False)
+    assert (store.pending(), Inbound.objects.count()) == (2, 0)
+
+    # The worker dies after its commit, before the file forgets the rows: the cursor in the
+    # database still says they were routed.
+    assert inbox.process_pending() == 2
+    assert store.pending() == 0
+    assert inbox.process_pending() == 0
+    assert Alert.objects.get().count == 2
+    assert InboxCursor.objects.get().last_id == 2
+
+    post(client, "/v2/enqueue", pd_event(key, "resolve"), process=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbox.process_pending() == 1
+    assert Alert.objects.get().status == "resolved"
+    with sqlite3.connect(tmp_path / "warroom-inbox.sqlite3") as raw:
+        assert raw.execute("SELECT count(*) FROM inbound").fetchone()[0] == 0  # forgotten
+
+
+def test_the_file_store_keeps_a_failing_row_and_lets_the_rest_go(
+    make_integration: Make,
+    crm: System,
+    paged_commander: User,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = stores.FileStore(tmp_path / "warroom-inbox.sqlite3")
+    monkeypatch.setattr(stores, "current", lambda: store)
+    integration, _ = make_integration("pagerduty", default_system=crm)
+    store.insert(integration.pk, [{"not": "an alert"}])
+    store.insert(integration.pk, [Incoming("disk-9", "trigger", "Disk full").to_json()])
+    for _ in range(1, inbox.MAX_ATTEMPTS):
+        with pytest.raises(inbox.RowFailed):
+            inbox.process_pending()
+    assert inbox.process_pending() == 2
+    assert (store.pending(), store.failed()) == (0, 1)
+    assert Alert.objects.get().fingerprint == "disk-9"
 
 
 def test_without_a_plan_the_webhooks_answer_503_and_stored_rows_wait(
@@ -100,5 +161,5 @@ def test_the_lag_of_the_inbox(client: Client, make_integration: Make, crm: Syste
     integration, _ = make_integration("pagerduty", default_system=crm)
     assert inbox.oldest_wait() == 0.0
     then = timezone.now() - timezone.timedelta(seconds=30)
-    Inbound.objects.create(integration=integration, received_at=then, items=[])
+    Inbound.objects.create(integration=integration, received_at=then, items=[], size=0)
     assert 29 < inbox.oldest_wait() < 60

@@ -141,11 +141,11 @@ def validate(model: type[BaseModel], data: Any) -> Any:
 
 
 def _alertmanager(integration: Integration, data: Any) -> list[Incoming]:
-    return from_alertmanager(validate(AlertmanagerPayload, data))
+    return from_alertmanager(validate(AlertmanagerPayload, data), data["alerts"])
 
 
 def _grafana(integration: Integration, data: Any) -> list[Incoming]:
-    return from_alertmanager(validate(GrafanaPayload, data))
+    return from_alertmanager(validate(GrafanaPayload, data), data["alerts"])
 
 
 def _generic(integration: Integration, data: Any) -> list[Incoming]:

@@ -292,6 +292,7 @@ class Inbound(models.Model):
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="+")
     received_at = models.DateTimeField()
     items = models.JSONField()  # the request's alerts: normalize.Incoming.to_json() each
+    size = models.PositiveIntegerField(default=0)  # len(items), to size batches unread
     attempts = models.PositiveSmallIntegerField(default=0)
     failed = models.BooleanField(default=False)
     error = models.TextField(blank=True)
@@ -303,3 +304,14 @@ class Inbound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.integration_id}@{self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class InboxCursor(models.Model):
+    """How far the worker has routed the inbox file (alerts.stores.FileStore): the id of the
+    last row routed, written in the same transaction as what routing it wrote, so that a row
+    is routed once even if the worker dies before the file forgets it."""
+
+    last_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.last_id)

@@ -28,6 +28,7 @@ SOURCE_LIMIT = 500
 FINGERPRINT_LIMIT = 255
 LABEL_LIMIT = 60  # labels taken from a generic payload's top-level fields
 VALUE_LIMIT = 500
+FUTURE_SLACK = dt.timedelta(minutes=5)  # senders' clocks may run a little ahead
 
 
 @dataclass
@@ -127,11 +128,16 @@ class GrafanaPayload(_Lenient):
     message: str = ""
 
 
-def from_alertmanager(payload: AlertmanagerPayload | GrafanaPayload) -> list[Incoming]:
+def from_alertmanager(
+    payload: AlertmanagerPayload | GrafanaPayload, raw: list[Any] | None = None
+) -> list[Incoming]:
     """Alertmanager and Grafana alerts: the sender's fingerprint (else a hash of the labels),
-    the summary annotation (else the alert name) as title, the severity label."""
+    the summary annotation (else the alert name) as title, the severity label. `raw`, the
+    request's own `alerts` list, is kept as each alert's payload when given (dumping the
+    parsed models again would cost more than the rest of this function)."""
     items = []
-    for alert in payload.alerts:
+    latest = timezone.now() + FUTURE_SLACK
+    for index, alert in enumerate(payload.alerts):
         labels = dict(alert.labels)
         annotations = dict(alert.annotations)
         title = annotations.get("summary") or labels.get("alertname") or alert.fingerprint
@@ -144,8 +150,8 @@ def from_alertmanager(payload: AlertmanagerPayload | GrafanaPayload) -> list[Inc
                 labels=labels,
                 annotations=annotations,
                 source=clip(alert.generatorURL, SOURCE_LIMIT),
-                started_at=sane_time(alert.startsAt),
-                payload=alert.model_dump(mode="json"),
+                started_at=sane_time(alert.startsAt, latest),
+                payload=raw[index] if raw is not None else alert.model_dump(mode="json"),
             )
         )
     return items
@@ -341,13 +347,14 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def sane_time(value: dt.datetime | None) -> dt.datetime | None:
-    """A sender's time when it is believable (after 2000, at most five minutes ahead), in UTC
-    when it came without an offset; else None. Alertmanager writes year 1 for "no end"."""
+def sane_time(value: dt.datetime | None, latest: dt.datetime | None = None) -> dt.datetime | None:
+    """A sender's time when it is believable (after 2000, at most five minutes ahead — or
+    before `latest`), in UTC when it came without an offset; else None. Alertmanager writes
+    year 1 for "no end"."""
     if value is None:
         return None
-    if timezone.is_naive(value):
+    if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    if value.year < 2000 or value > timezone.now() + dt.timedelta(minutes=5):
+    if value.year < 2000 or value > (latest or timezone.now() + FUTURE_SLACK):
         return None
     return value

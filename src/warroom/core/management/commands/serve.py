@@ -16,6 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("WARROOM_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=env_int("WARROOM_WEB_WORKERS", 2))
+        parser.add_argument("--threads", type=int, default=env_int("WARROOM_WEB_THREADS", 4))
 
     def handle(self, *args: Any, **options: Any) -> None:
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which(
@@ -30,6 +31,12 @@ class Command(BaseCommand):
             options["bind"],
             "--workers",
             str(options["workers"]),
+            # Threads: a slow request (a PDF export) does not hold up the others, and
+            # connections are kept alive, which monitoring senders and browsers reuse.
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(options["threads"]),
             "--access-logfile",
             "-",
             "--forwarded-allow-ips",

@@ -1,0 +1,242 @@
+"""Where accepted requests wait for the worker: the two stores behind `alerts.inbox`.
+
+- `TableStore`: the `Inbound` table in the main database (PostgreSQL, and the tests' SQLite
+  in memory). The worker deletes the rows it routed in the routing transaction itself.
+- `FileStore`: a SQLite file of its own beside a SQLite main database (`<name>-inbox.sqlite3`).
+  SQLite has one write lock per file: with the inbox in the main file, every request the web
+  server accepts would wait for the worker's routing transaction (tens of milliseconds),
+  and SQLite's busy handler sleeps in steps of milliseconds while it waits. In a file of its
+  own, an accepted request only waits for other accepts. Rows are numbered in commit order
+  (the file's writers are serialised and ids never reused), so the worker records the last
+  routed id in the main database (`InboxCursor`) in the routing transaction — once there,
+  a row is never routed again — and deletes routed rows from the file after the commit.
+
+Both keep a row that keeps failing, marked failed with its error, for someone to look at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
+
+from warroom.alerts.models import Inbound, InboxCursor
+
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class Row:
+    pk: int
+    integration_id: int
+    received_at: dt.datetime
+    items: list[dict[str, Any]]
+    attempts: int
+
+
+class Store(Protocol):
+    def insert(self, integration_id: int, items: list[dict[str, Any]]) -> None: ...
+
+    def take(self, limit: int, max_alerts: int) -> list[Row]:
+        """The oldest waiting rows (in the caller's transaction, under the inbox lock)."""
+        ...
+
+    def done(self, rows: list[Row]) -> None:
+        """Mark `rows` routed, in the caller's transaction."""
+        ...
+
+    def fail(self, row: Row, error: str) -> bool:
+        """Record a failed attempt; True when it was the last (the row is marked failed)."""
+        ...
+
+    def pending(self) -> int: ...
+
+    def failed(self) -> int: ...
+
+    def oldest(self) -> dt.datetime | None: ...
+
+
+def _choose(sizes: list[tuple[int, int]], max_alerts: int) -> list[int]:
+    """The ids of the longest prefix of (id, size) holding about `max_alerts` alerts (at
+    least one row): a batch holds the main database's write lock while it is routed."""
+    chosen, alerts = [], 0
+    for pk, size in sizes:
+        chosen.append(pk)
+        alerts += size
+        if alerts >= max_alerts:
+            break
+    return chosen
+
+
+class TableStore:
+    def insert(self, integration_id: int, items: list[dict[str, Any]]) -> None:
+        # Plain SQL with values prepared by the model's fields: this runs for every request.
+        db = connections[DEFAULT_DB_ALIAS]
+        meta = Inbound._meta
+        received = meta.get_field("received_at").get_db_prep_save(timezone.now(), db)
+        payload = meta.get_field("items").get_db_prep_save(items, db)
+        quote = db.ops.quote_name
+        columns = ("integration_id", "received_at", "items", "size", "attempts", "failed")
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}, "
+            f"{quote('error')}) VALUES (%s, %s, %s, %s, 0, %s, '')"
+        )
+        with transaction.atomic(), db.cursor() as cursor:
+            cursor.execute(sql, [integration_id, received, payload, len(items), False])
+
+    def take(self, limit: int, max_alerts: int) -> list[Row]:
+        waiting = Inbound.objects.filter(failed=False).order_by("pk")
+        chosen = _choose(list(waiting.values_list("pk", "size")[:limit]), max_alerts)
+        return [
+            Row(r.pk, r.integration_id, r.received_at, _decoded(r.items), r.attempts)
+            for r in waiting.filter(pk__in=chosen)
+        ]
+
+    def done(self, rows: list[Row]) -> None:
+        Inbound.objects.filter(pk__in=[row.pk for row in rows]).delete()
+
+    def fail(self, row: Row, error: str) -> bool:
+        attempts = row.attempts + 1
+        final = attempts >= MAX_ATTEMPTS
+        Inbound.objects.filter(pk=row.pk).update(attempts=attempts, error=error, failed=final)
+        return final
+
+    def pending(self) -> int:
+        return Inbound.objects.filter(failed=False).count()
+
+    def failed(self) -> int:
+        return Inbound.objects.filter(failed=True).count()
+
+    def oldest(self) -> dt.datetime | None:
+        first = Inbound.objects.filter(failed=False).order_by("pk").values_list("received_at")
+        return first[0][0] if first else None
+
+
+class FileStore:
+    SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS inbound ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"  # AUTOINCREMENT: ids are never reused
+        " integration_id INTEGER NOT NULL,"
+        " received_at TEXT NOT NULL,"
+        " items TEXT NOT NULL,"
+        " size INTEGER NOT NULL,"
+        " attempts INTEGER NOT NULL DEFAULT 0,"
+        " failed INTEGER NOT NULL DEFAULT 0,"
+        " error TEXT NOT NULL DEFAULT '')"
+    )
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            # Autocommit: each INSERT is its own transaction, committed before the answer.
+            db = sqlite3.connect(self.path, timeout=20, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(self.SCHEMA)
+            self._local.db = db
+        return db
+
+    def insert(self, integration_id: int, items: list[dict[str, Any]]) -> None:
+        self._db().execute(
+            "INSERT INTO inbound (integration_id, received_at, items, size) VALUES (?, ?, ?, ?)",
+            (integration_id, timezone.now().isoformat(), json.dumps(items), len(items)),
+        )
+
+    def _cursor(self, *, lock: bool) -> int:
+        rows = InboxCursor.objects.filter(pk=1)
+        found = (rows.select_for_update() if lock else rows).values_list("last_id", flat=True)
+        if found:
+            return int(found[0])
+        if lock:
+            InboxCursor.objects.get_or_create(pk=1)
+        return 0
+
+    def take(self, limit: int, max_alerts: int) -> list[Row]:
+        after = self._cursor(lock=True)
+        found = self._db().execute(
+            "SELECT id, integration_id, received_at, items, attempts, size FROM inbound "
+            "WHERE id > ? AND failed = 0 ORDER BY id LIMIT ?",
+            (after, limit),
+        )
+        rows = list(found)
+        chosen = set(_choose([(r[0], r[5]) for r in rows], max_alerts))
+        return [
+            Row(pk, integration, dt.datetime.fromisoformat(at), json.loads(items), attempts)
+            for pk, integration, at, items, attempts, _ in rows
+            if pk in chosen
+        ]
+
+    def done(self, rows: list[Row]) -> None:
+        last = rows[-1].pk
+        InboxCursor.objects.filter(pk=1).update(last_id=last)
+        transaction.on_commit(partial(self._forget, last))
+
+    def _forget(self, last: int) -> None:
+        self._db().execute("DELETE FROM inbound WHERE id <= ? AND failed = 0", (last,))
+
+    def fail(self, row: Row, error: str) -> bool:
+        attempts = row.attempts + 1
+        final = attempts >= MAX_ATTEMPTS
+        self._db().execute(
+            "UPDATE inbound SET attempts = ?, error = ?, failed = ? WHERE id = ?",
+            (attempts, error, int(final), row.pk),
+        )
+        if final:
+            # Kept in the file, marked failed; the rows after it may go now.
+            with transaction.atomic():
+                self._cursor(lock=True)
+                InboxCursor.objects.filter(pk=1, last_id__lt=row.pk).update(last_id=row.pk)
+        return final
+
+    def pending(self) -> int:
+        after = self._cursor(lock=False)
+        query = "SELECT count(*) FROM inbound WHERE id > ? AND failed = 0"
+        return int(self._db().execute(query, (after,)).fetchone()[0])
+
+    def failed(self) -> int:
+        return int(
+            self._db().execute("SELECT count(*) FROM inbound WHERE failed = 1").fetchone()[0]
+        )
+
+    def oldest(self) -> dt.datetime | None:
+        after = self._cursor(lock=False)
+        query = "SELECT min(received_at) FROM inbound WHERE id > ? AND failed = 0"
+        found = self._db().execute(query, (after,)).fetchone()[0]
+        return dt.datetime.fromisoformat(found) if found else None
+
+
+def _decoded(items: Any) -> list[dict[str, Any]]:
+    # psycopg returns jsonb decoded; a JSON text column may come back as a string.
+    return json.loads(items) if isinstance(items, str) else list(items)
+
+
+_file_stores: dict[Path, FileStore] = {}
+_table_store = TableStore()
+
+
+def current() -> Store:
+    """The file store beside a SQLite database file; the table store otherwise (PostgreSQL,
+    and SQLite in memory — the tests' — where web and worker share one process anyway)."""
+    settings = connections[DEFAULT_DB_ALIAS].settings_dict
+    name = str(settings.get("NAME") or "")
+    if not settings["ENGINE"].endswith("sqlite3") or name in ("", ":memory:"):
+        return _table_store
+    if name.startswith("file:"):
+        return _table_store
+    path = Path(name)
+    inbox = path.with_name(f"{path.stem}-inbox.sqlite3")
+    if inbox not in _file_stores:
+        _file_stores[inbox] = FileStore(inbox)
+    return _file_stores[inbox]
