@@ -61,6 +61,7 @@ _REPEAT_FIELDS = [
     "source",
     "last_payload",
 ]
+_COUNT_FIELDS = ["count", "last_seen", "last_payload"]
 _ALL_FIELDS = [
     *_REPEAT_FIELDS,
     "status",
@@ -122,6 +123,7 @@ class _Batch:
         self.groups: dict[str, Incident] = {}
         self.attached: dict[int, list[Alert]] = defaultdict(list)
         self.incidents: dict[int, Incident] = {}
+        self.redescribed: set[int] = set()  # id(alert) of repeats whose description changed
 
     def run(self, items: Sequence[Incoming]) -> list[Alert]:
         # last_payload is replaced on every write of an existing row and never read here, so
@@ -178,7 +180,10 @@ class _Batch:
         for pk in changed:
             repeated.pop(pk, None)
         Alert.objects.bulk_create(created)
-        _save_rows(list(repeated.values()), _REPEAT_FIELDS)
+        # Most repeats describe the alert as before: write only what a repeat always changes.
+        plain = [a for a in repeated.values() if id(a) not in self.redescribed]
+        _save_rows(plain, _COUNT_FIELDS)
+        _save_rows([a for a in repeated.values() if id(a) in self.redescribed], _REPEAT_FIELDS)
         _save_rows(list(changed.values()), _ALL_FIELDS)
         self._write_timelines()
         for alert in acknowledged:
@@ -214,12 +219,21 @@ class _Batch:
         alert.last_seen = self.now
         alert.last_payload = item.payload
         if item.action == "trigger" or not alert.title:
-            alert.title, alert.severity = item.title, item.severity
-            alert.labels, alert.annotations, alert.source = (
-                item.labels,
-                item.annotations,
-                item.source,
-            )
+            described = (item.title, item.severity, item.labels, item.annotations, item.source)
+            if described != (
+                alert.title,
+                alert.severity,
+                alert.labels,
+                alert.annotations,
+                alert.source,
+            ):
+                self.redescribed.add(id(alert))
+                alert.title, alert.severity = item.title, item.severity
+                alert.labels, alert.annotations, alert.source = (
+                    item.labels,
+                    item.annotations,
+                    item.source,
+                )
 
     def _new_episode(self, alert: Alert) -> None:
         alert.status, alert.resolved_at = FIRING, None
