@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.evaluation.conftest import History
-from warroom.alerts.models import Alert, Integration
+from warroom.alerts.models import Alert, Inbound, Integration
 from warroom.api.auth import create_token, revoke_token
 from warroom.notify.models import Delivery
 
@@ -51,6 +51,12 @@ def test_metrics_exposition(history: History, outsider: User) -> None:
             first_seen=now - dt.timedelta(minutes=5),
             last_seen=now,
         )
+    # One request accepted 40 s ago and not routed yet, one that could not be routed.
+    received = now - dt.timedelta(seconds=40)
+    Inbound.objects.create(integration=integration, received_at=received, items=[], size=0)
+    Inbound.objects.create(
+        integration=integration, received_at=received, items=[], size=0, failed=True
+    )
     _, raw = create_token(outsider, name="prometheus", read_only=True)
     status, content_type, body = scrape(raw)
     assert status == 200
@@ -71,6 +77,8 @@ def test_metrics_exposition(history: History, outsider: User) -> None:
         "warroom_queue_up 1",
         "warroom_queue_pending 0",
         "warroom_queue_scheduled 0",
+        "warroom_inbox_pending 1",
+        "warroom_inbox_failed 1",
         'warroom_alerts{kind="alertmanager",status="firing"} 1',
         'warroom_alerts{kind="alertmanager",status="resolved"} 1',
         'warroom_alerts{kind="grafana",status="firing"} 0',
@@ -79,6 +87,8 @@ def test_metrics_exposition(history: History, outsider: User) -> None:
         'warroom_alerts_received_total{kind="pagerduty"} 0',
     ):
         assert expected in lines, expected
+    [lag] = [line for line in lines if line.startswith("warroom_inbox_lag_seconds ")]
+    assert 40 <= int(lag.split()[1]) < 100
     # Counts only: no incident is named.
     assert history.c.title not in body
     # Every sample line is "name{labels} number" or "name number".

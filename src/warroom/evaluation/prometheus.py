@@ -114,8 +114,35 @@ def _queue() -> list[str]:
     ]
 
 
+def _inbox() -> list[str]:
+    """Alerts accepted by the webhooks and not yet routed by the worker: the lag between the
+    sender's 2xx and the incident (alerts.inbox)."""
+    from warroom.alerts import inbox
+
+    return [
+        *_family(
+            "warroom_inbox_pending",
+            "gauge",
+            "Accepted webhook requests waiting to be routed by the worker.",
+            [({}, inbox.pending())],
+        ),
+        *_family(
+            "warroom_inbox_failed",
+            "gauge",
+            "Accepted webhook requests that could not be routed (kept for inspection).",
+            [({}, inbox.failed())],
+        ),
+        *_family(
+            "warroom_inbox_lag_seconds",
+            "gauge",
+            "Whole seconds the oldest waiting request has waited.",
+            [({}, int(inbox.oldest_wait()))],
+        ),
+    ]
+
+
 def exposition() -> str:
-    """The text of /metrics: four database queries and two reads of the queue."""
+    """The text of /metrics: seven database queries and two reads of the queue."""
     alerts, received = _alerts()
     lines = [
         *_family(
@@ -131,6 +158,7 @@ def exposition() -> str:
             _deliveries(),
         ),
         *_queue(),
+        *_inbox(),
         *_family(
             "warroom_alerts",
             "gauge",
