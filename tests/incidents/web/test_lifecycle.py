@@ -226,6 +226,17 @@ def test_commander_confirms_the_proposed_team(
     assert f"{cs_rep.pk}:customer_service_rep" not in form.initial["members"]
 
 
+def test_confirming_the_team_keeps_who_is_there_for_an_order(
+    commander: User, ops_rep: User, outsider: User, outage: Incident
+) -> None:
+    responding(outage, commander)
+    services.issue_order(outage, actor=commander, text="Check the VPN", to_person=outsider)
+    services.set_team(outage, actor=commander, members=[(commander, "commander")])
+    kept = set(Participant.objects.filter(incident=outage).values_list("user__username", "role"))
+    assert (outsider.username, "responder") in kept
+    assert (ops_rep.username, "operations_rep") not in kept
+
+
 def test_team_form_adds_a_person_in_a_role(
     login: Login, commander: User, outsider: User, outage: Incident
 ) -> None:

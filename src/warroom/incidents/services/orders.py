@@ -133,8 +133,10 @@ def propose_team(incident: Incident) -> list[Proposal]:
 def set_team(
     incident: Incident, *, actor: User, members: Sequence[tuple[User, str]]
 ) -> list[tuple[User, str]]:
-    """Confirm or change the response team: (person, role) pairs. Those added are notified;
-    people dropped from the team stop being participants (the reporter always stays)."""
+    """Confirm or change the response team: (person, role) pairs in the plan's team roles.
+    Those added are notified; people dropped from a team role stop being participants. Who
+    is on the incident for another reason stays: the reporter, a person an order was
+    addressed to (`responder`) and whoever was paged from an on-call schedule (`oncall`)."""
     require(actor, incident, LEADS, _("name the response team"))
     require_open(incident)
     plan = plan_for(incident)
@@ -146,7 +148,7 @@ def set_team(
     with transaction.atomic():
         removed = [
             p
-            for p in Participant.objects.filter(incident=incident).exclude(role="reporter")
+            for p in Participant.objects.filter(incident=incident, role__in=known)
             if (p.user_id, p.role) not in wanted
         ]
         Participant.objects.filter(pk__in=[p.pk for p in removed]).delete()
