@@ -144,11 +144,14 @@ def register_sqlite_functions(sender: Any, connection: BaseDatabaseWrapper, **kw
 
 
 class MinutesBetween(Func):
-    """Minutes from `start` to `end` as a float; NULL when either is NULL.
+    """Minutes from `start` to `end` as a float; NULL when either is NULL. The expression of
+    the generated columns Incident.minutes_to_*, which the database computes on every write
+    of an incident, so a query reads the minutes instead of working them out per row.
 
     Written per database rather than as Django's `F(end) - F(start)`: on SQLite that
-    subtraction calls a Python function for every row, and on PostgreSQL it gives an interval
-    where the percentiles want a number.
+    subtraction calls a Python function (not allowed in a generated column), and on
+    PostgreSQL it gives an interval where the percentiles want a number. Both forms are
+    deterministic (immutable), as generated columns require.
     """
 
     output_field = FloatField()

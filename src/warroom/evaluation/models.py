@@ -84,3 +84,44 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id}: {self.score if self.score is not None else '—'}"
+
+
+# --- the trend's completed months, stored (summaries.py) -------------------------------------
+
+
+class TrendMonth(models.Model):
+    """One completed month of the trend as last computed (its numbers but the feedback), so
+    the dashboard does not compute a year of incidents on every view. Not used once an
+    incident of the month changed (TrendChange) or `valid_until` passed; written only by
+    summaries.py."""
+
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()  # exclusive
+    # The `now` the plan targets were counted at; the numbers hold from then until
+    # `valid_until`, the first due time then still pending (None: none was).
+    computed_for = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True)
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["start_at", "end_at"], name="trend_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_at:%Y-%m}"
+
+
+class TrendChange(models.Model):
+    """The report time of an incident that changed in a way the trend counts. Written by
+    database triggers on the incident table only (summaries.py), whatever wrote the incident;
+    emptied when stored months are next refreshed.
+
+    The SQLite triggers name this table: a migration that rebuilds it on SQLite must drop
+    them first (SQLite refuses to rename a rebuilt table into place while a trigger names a
+    table missing then); `migrate` puts them back."""
+
+    reported_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.reported_at:%Y-%m-%d %H:%M}"

@@ -8,7 +8,10 @@ incidents that reached it. A plan target counts once it is decided: met when the
 was reached by its due time, missed when it was reached late or its due time passed first.
 
 Every number is computed by the database, one query per breakdown (see aggregates.py); Python
-only turns the few result rows into the dataclasses below. Only counts and times leave this
+only turns the few result rows into the dataclasses below. The minutes to each milestone are
+stored per incident by the database (Incident.minutes_to_*, generated columns), and the
+trend's completed months are stored whole and dropped when anything of theirs changes
+(summaries.py). Only counts and times leave this
 module — never an incident's title — so restricted incidents are counted without showing
 anything of them.
 """
@@ -20,14 +23,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -40,7 +44,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from warroom.catalog.models import System
-from warroom.evaluation.aggregates import MinutesBetween, Percentiles
+from warroom.evaluation import summaries
+from warroom.evaluation.aggregates import Percentiles
 from warroom.evaluation.models import Feedback
 from warroom.evaluation.periods import Period, trend_months
 from warroom.incidents.models import Incident, IncidentSystem, Status
@@ -52,9 +57,6 @@ from warroom.plan.schema import Plan
 MILESTONES = tuple(name for name, _due, _done in DEADLINES)
 PERCENTILES = (0.5, 0.9)
 GROUP = "grp"
-# Completed months of the trend are kept this long (per process): recomputing a year of
-# incidents on every view would cost more than the rest of the dashboard together.
-TREND_CACHE_SECONDS = 300
 BREAKDOWNS = ("level", "category", "system", "department")
 OVERALL = "overall"
 MONTH = "month"
@@ -153,30 +155,31 @@ class IncidentFeedback:
 # --- the rows each breakdown aggregates -----------------------------------------------------
 
 
-# Every state but cancelled, named rather than negated: `status IN (…) AND reported_at …` lets
-# both databases read a period through the (status, reported_at) index instead of the table.
-COUNTED_STATES = tuple(state.value for state in Status if state != Status.CANCELLED)
-
-
 def _real(prefix: str, start: dt.datetime, end: dt.datetime) -> Q:
-    """Real incidents reported in [start, end), seen through `prefix` ('' or 'incident__')."""
+    """Real incidents reported in [start, end), seen through `prefix` ('' or 'incident__').
+
+    Cancelled is excluded rather than the other states named: with `status IN (…)` SQLite
+    reads the period through the (status, reported_at) index, eight ranges and a table row
+    per incident; with `NOT status = …` both databases read it as one range of the index
+    that starts with reported_at (Incident.Meta.indexes), which holds every column read
+    here, so PostgreSQL never visits the table. (SQLite 3.40 still reads the rows: it does
+    not take generated columns from an index.)"""
     return Q(
         **{
-            f"{prefix}status__in": COUNTED_STATES,
             f"{prefix}is_drill": False,
             f"{prefix}reported_at__gte": start,
             f"{prefix}reported_at__lt": end,
         }
-    )
+    ) & ~Q(**{f"{prefix}status": Status.CANCELLED})
 
 
 def _measured(rows: QuerySet[Any], prefix: str, now: dt.datetime) -> QuerySet[Any]:
     """Per row and milestone: `d_<m>` minutes from the report (NULL if not reached),
     `met_<m>` 1 if reached by its due time, `t_<m>` 1 if its target is decided."""
     annotations: dict[str, Any] = {}
-    reported = F(f"{prefix}reported_at")
     for name, due, done in DEADLINES:
-        annotations[f"d_{name}"] = MinutesBetween(F(f"{prefix}{done}"), reported)
+        # Stored by the database on every write (Incident.minutes_to_*).
+        annotations[f"d_{name}"] = F(f"{prefix}minutes_to_{name}")
         annotations[f"met_{name}"] = Case(
             When(Q(**{f"{prefix}{done}__lte": F(f"{prefix}{due}")}), then=Value(1)),
             default=Value(0),
@@ -231,19 +234,37 @@ def _source(by: str, start: dt.datetime, end: dt.datetime, months: list[Period])
 
 
 def _summaries(
-    by: str, start: dt.datetime, end: dt.datetime, now: dt.datetime, months: list[Period]
+    by: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    months: list[Period],
+    *,
+    pending: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """One aggregate query: per group key, `n` rows and per milestone `d_<m>_n` reached,
-    `d_<m>_p50` / `d_<m>_p90` minutes, `met_<m>_sum` and `t_<m>_sum` targets. Groups
-    without rows are left out."""
+    `d_<m>_p50` / `d_<m>_p90` minutes, `met_<m>_sum` and `t_<m>_sum` targets; with
+    `pending`, `pending_<m>` the first due time at or after `now` of a target not reached
+    (None without any), when the group's targets decided next change. Groups without rows
+    are left out."""
     prefix = "incident__" if by in ("system", "department") else ""
     rows = _measured(_source(by, start, end, months), prefix, now)
     percentiles = Percentiles(*[f"d_{m}" for m in MILESTONES], fractions=PERCENTILES)
     aggregates: dict[str, Any] = {"n": Count("*"), "pct": percentiles}
-    for m in MILESTONES:
+    for m, due, _done in DEADLINES:
         aggregates[f"d_{m}_n"] = Count(f"d_{m}")
         aggregates[f"met_{m}_sum"] = Sum(f"met_{m}")
         aggregates[f"t_{m}_sum"] = Sum(f"t_{m}")
+        if pending:
+            aggregates[f"pending_{m}"] = Min(
+                Case(
+                    When(
+                        Q(**{f"d_{m}__isnull": True, f"{prefix}{due}__gte": now}),
+                        then=F(f"{prefix}{due}"),
+                    ),
+                    output_field=DateTimeField(),
+                )
+            )
     result = rows.values(GROUP).annotate(**aggregates).order_by()
     summaries = {}
     for item in result:
@@ -381,11 +402,42 @@ def overall(
 
 
 def _months(months: list[Period], now: dt.datetime) -> dict[str, Row]:
+    """One row per month (consecutive months, oldest first), computed now: two queries."""
     start, end = months[0].start_at, months[-1].end_at
     data = _summaries(MONTH, start, end, now, months)
     feedback = _feedback(MONTH, start, end, months)
-    keys = [m.start.strftime("%Y-%m") for m in months]
+    keys = [_label(m) for m in months]
     return {k: _row(k, k, data.get(k), feedback=feedback.get(k, FeedbackSummary())) for k in keys}
+
+
+def _label(month: Period) -> str:
+    return month.start.strftime("%Y-%m")
+
+
+# What _row reads of a _summaries item: what a stored month keeps.
+_STORED = (
+    "n",
+    *(
+        key
+        for m in MILESTONES
+        for key in (f"d_{m}_n", f"d_{m}_p50", f"d_{m}_p90", f"met_{m}_sum", f"t_{m}_sum")
+    ),
+)
+
+
+def _computed_months(months: list[Period], now: dt.datetime) -> dict[Period, summaries.Computed]:
+    """What summaries.py stores of each month: the numbers of _months but the feedback (one
+    query), and until when its targets decided stay as they are."""
+    data = _summaries(MONTH, months[0].start_at, months[-1].end_at, now, months, pending=True)
+    computed = {}
+    for month in months:
+        item = data.get(_label(month))
+        pending = [item[f"pending_{m}"] for m in MILESTONES if item and item[f"pending_{m}"]]
+        computed[month] = summaries.Computed(
+            data={k: item[k] for k in _STORED} if item else {},
+            valid_until=min(pending) if pending else None,
+        )
+    return computed
 
 
 def trend(
@@ -394,28 +446,33 @@ def trend(
     """One row per month for the 12 months up to the period's end, oldest first; months without
     incidents are there with zeros.
 
-    Months already over are computed together (two queries) and kept for
-    TREND_CACHE_SECONDS, so a change to an old incident shows in the trend within minutes;
-    the month still running is always read live — from `current` when that is the period's
-    own row and the period is that month, else with two more queries."""
+    The period's own month, when the period is a whole month and `current` its overall row,
+    is that row. The numbers of the other months already over come from summaries.py
+    (stored, and computed again when one of their incidents changed: one query when none
+    did), their feedback from one query; a month still running is computed (two queries)."""
     now = now or timezone.now()
     months = trend_months(period)
-    over = [m for m in months if m.end_at <= now]
-    running = [m for m in months if m.end_at > now]
+    own = months[-1] if current is not None and period == months[-1] else None
+    over = [m for m in months if m.end_at <= now and m != own]
+    running = [m for m in months if m.end_at > now and m != own]
     rows: dict[str, Row] = {}
     if over:
-        key = f"warroom.evaluation.trend:{over[0].start}:{over[-1].start}"
-        cached: dict[str, Row] | None = cache.get(key)
-        if cached is None:
-            cached = _months(over, now)
-            cache.set(key, cached, TREND_CACHE_SECONDS)
-        rows.update(cached)
-    if running == [period] and current is not None:
-        label = period.start.strftime("%Y-%m")
-        rows[label] = replace(current, key=label, name=label)
-    elif running:
+        stored = summaries.stored_months(over, now, _computed_months)
+        # Survey answers come in long after a month ends and are cheap to count: never stored.
+        feedback = _feedback(MONTH, over[0].start_at, over[-1].end_at, over)
+        for month in over:
+            label = _label(month)
+            rows[label] = _row(
+                label,
+                label,
+                stored[month] or None,
+                feedback=feedback.get(label, FeedbackSummary()),
+            )
+    if own is not None and current is not None:
+        rows[_label(own)] = replace(current, key=_label(own), name=_label(own))
+    if running:
         rows.update(_months(running, now))
-    return [rows[m.start.strftime("%Y-%m")] for m in months]
+    return [rows[_label(m)] for m in months]
 
 
 def evaluation(period: Period, *, now: dt.datetime | None = None) -> Evaluation:
