@@ -10,6 +10,7 @@ import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from warroom.lib.env import (
+    ConfigError,
     database_from_url,
     env_bool,
     env_int,
@@ -169,3 +170,11 @@ LOGGING = {
 
 # The plan shipped with the product: the seed plan, in both languages.
 WARROOM_DEFAULT_PLAN = PACKAGE_DIR / "plan" / "default_plan.yaml"
+
+# The language post-incident report drafts are written in (the seed's own by default); every
+# export can still be had in either language.
+WARROOM_REPORT_LANGUAGE = env_str("WARROOM_REPORT_LANGUAGE", "zh-hans").lower()
+if WARROOM_REPORT_LANGUAGE not in {code for code, _name in LANGUAGES}:
+    raise ConfigError(
+        f"WARROOM_REPORT_LANGUAGE: expected one of en, zh-hans, got {WARROOM_REPORT_LANGUAGE!r}"
+    )

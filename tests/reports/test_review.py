@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
-from tests.reports.conftest import Login
+from tests.reports.conftest import Login, resolve
 from warroom.incidents import services
 from warroom.incidents.models import Incident, Report
 from warroom.lib.errors import DomainError
@@ -25,6 +25,28 @@ def _state(incident: Incident) -> str:
 
 def _kinds(incident: Incident) -> list[str]:
     return list(incident.timeline.order_by("seq").values_list("kind", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("language", "opening", "level"),
+    [("zh-hans", "，上报于", "影响等级：高"), ("en", ", reported", "impact level: High")],
+)
+def test_the_draft_is_written_in_the_configured_language(
+    settings: Any,
+    crm: Any,
+    reporter: User,
+    commander: User,
+    ops_rep: User,
+    language: str,
+    opening: str,
+    level: str,
+) -> None:
+    settings.WARROOM_REPORT_LANGUAGE = language
+    incident = services.report_incident(reporter=reporter, title="CRM is down", systems=[crm])
+    resolve(incident, commander=commander, signer=ops_rep)
+    happened = Report.objects.get(incident=incident).what_happened
+    assert happened.startswith(f"{incident.reference} CRM is down{opening}")
+    assert level in happened
 
 
 def test_report_is_reviewed_approved_and_published(resolved: Incident, commander: User) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone, translation
@@ -74,10 +75,11 @@ def timings(incident: Incident) -> list[dict[str, Any]]:
 @after(Status.RESOLVED)
 def draft_report(incident: Incident, actor: User | None) -> None:
     """The seed's three parts — what happened, what was done, lessons learned — drafted from the
-    incident and its timeline, in the language of the plan's first (original) language."""
+    incident and its timeline, in WARROOM_REPORT_LANGUAGE (the seed's Chinese by default)."""
     plan = plan_for(incident)
-    with translation.override("zh-hans"):
-        happened = _draft_happened(incident, plan)
+    language = settings.WARROOM_REPORT_LANGUAGE
+    with translation.override(language):
+        happened = _draft_happened(incident, plan, language)
         done = _draft_done(incident)
         lessons = _draft_lessons(incident)
     Report.objects.update_or_create(
@@ -97,7 +99,7 @@ def _fmt(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
-def _draft_happened(incident: Incident, plan: Any) -> str:
+def _draft_happened(incident: Incident, plan: Any, language: str) -> str:
     category = plan.category(incident.category)
     level = plan.level(incident.level)
     lines = [
@@ -105,8 +107,8 @@ def _draft_happened(incident: Incident, plan: Any) -> str:
         % {"ref": incident.reference, "title": incident.title, "at": _fmt(incident.reported_at)},
         _("Risk category: %(cat)s; impact level: %(level)s.")
         % {
-            "cat": category.name.get("zh-hans") if category else "—",
-            "level": level.name.get("zh-hans") if level else "—",
+            "cat": category.name.get(language) if category else "—",
+            "level": level.name.get(language) if level else "—",
         },
         _("Affected systems: %(systems)s.")
         % {"systems": ", ".join(incident.systems.values_list("name", flat=True)) or "—"},
