@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -314,11 +315,15 @@ def main() -> None:
             "WARROOM_LOG_LEVEL": "WARNING",
         }
     )
-    if args.database:
-        with postgres_database(args.database):
+    try:
+        if args.database:
+            with postgres_database(args.database):
+                run(args.incidents, args.runs)
+        else:
             run(args.incidents, args.runs)
-    else:
-        run(args.incidents, args.runs)
+    finally:
+        # The SQLite history is ~100 MB: nothing of a run is kept.
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
