@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 USER = settings.AUTH_USER_MODEL
@@ -170,7 +170,7 @@ class Finding(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="drill_findings",
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("person", "owner"),
     )
     due_date = models.DateField(_("due"), null=True, blank=True)
     status = models.CharField(

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from warroom.core.forms import set_queryset
 from warroom.people.models import ContactMethod, TeamRole
@@ -36,7 +37,9 @@ class PersonChoiceField(forms.ModelChoiceField):
 class AddMemberForm(forms.Form):
     role = forms.ModelChoiceField(label=_("Role"), queryset=TeamRole.objects.none())
     person = PersonChoiceField(label=_("Person"), queryset=User.objects.none())
-    backup = PersonChoiceField(label=_("Backup"), queryset=User.objects.none(), required=False)
+    backup = PersonChoiceField(
+        label=pgettext_lazy("team member", "Backup"), queryset=User.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +50,7 @@ class AddMemberForm(forms.Form):
 
 class BackupForm(forms.Form):
     backup = PersonChoiceField(
-        label=_("Backup"),
+        label=pgettext_lazy("team member", "Backup"),
         queryset=User.objects.none(),
         required=False,
         empty_label=_("(nobody)"),
