@@ -7,7 +7,8 @@ each measured side by side with Debian's Alertmanager on the same machine.
         [--probes 50] [--storm-rate 1000] [--storm-seconds 10] [--only abc] [--quiet-wait 0]
 
 What runs, all on 127.0.0.1, all stopped at the end (process groups killed in `finally`):
-- warroom as shipped: `warroom serve` (gunicorn, sync workers) and `warroom worker` (Huey), on a
+- warroom as shipped: `warroom serve` (gunicorn, gthread workers) and `warroom worker` (its
+  inbox and escalation loops and the Huey consumer), on a
   fresh SQLite database in a temporary folder, or on a dedicated PostgreSQL database created and
   dropped by this script (`--database`; its name must contain "bench"). The Huey queue is the
   SQLite file beside it, or Redis with `--redis` (that Redis database is flushed).
@@ -21,7 +22,9 @@ What runs, all on 127.0.0.1, all stopped at the end (process groups killed in `f
 
 Measurements (warroom, then Alertmanager, with the same load):
  (a) single events: PagerDuty Events v2 triggers to /v2/enqueue, half of them a new dedup_key,
-     half a repeat of an earlier one; each 202 is sent after the transaction commits. The
+     half a repeat of an earlier one; each 202 is sent once the event is committed to the
+     inbox (routing follows in the worker; the script waits until it is done and prints how
+     long after the last request, so both rates are shown). The
      PagerDuty integration routes to the system "Bench", so new alerts join its open incident.
      Alertmanager: the same events as one alert per POST /api/v2/alerts.
  (b) webhooks of 100 alerts (Alertmanager payload version 4) to the Alertmanager integration
@@ -825,7 +828,8 @@ def main() -> None:
         queue = "Redis" if args.redis else "SQLite"
         database = "PostgreSQL" if args.database else "SQLite"
         print(
-            f"warroom: gunicorn {args.workers} sync workers, {database} database, {queue} queue; "
+            f"warroom: gunicorn {args.workers} gthread workers, {database} database, {queue} "
+            "queue; "
             f"Alertmanager {alertmanager_version()}; wrk 1 thread, {args.connections} "
             f"connections, {args.duration} s per measurement; {os.cpu_count()} CPUs"
         )

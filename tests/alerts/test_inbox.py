@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
 
@@ -163,3 +164,26 @@ def test_the_lag_of_the_inbox(client: Client, make_integration: Make, crm: Syste
     then = timezone.now() - timezone.timedelta(seconds=30)
     Inbound.objects.create(integration=integration, received_at=then, items=[], size=0)
     assert 29 < inbox.oldest_wait() < 60
+
+
+def test_a_database_error_is_not_counted_against_the_row(
+    client: Client,
+    make_integration: Make,
+    crm: System,
+    paged_commander: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, key = make_integration("pagerduty", default_system=crm)
+    post(client, "/v2/enqueue", pd_event(key), process=False)
+
+    def locked(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(inbox.services, "ingest", locked)
+    for _ in range(inbox.MAX_ATTEMPTS + 1):
+        with pytest.raises(OperationalError):
+            inbox.process_pending()
+    row = Inbound.objects.get()
+    assert (row.attempts, row.failed) == (0, False)  # still waiting, nothing lost
+    monkeypatch.undo()
+    assert inbox.process_pending() == 1

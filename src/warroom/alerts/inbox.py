@@ -22,7 +22,7 @@ import logging
 from collections.abc import Sequence
 from itertools import groupby
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.utils import timezone
 
 from warroom.alerts import services, stores
@@ -83,7 +83,7 @@ def process_pending(*, limit: int = BATCH_ROWS) -> int:
     plan. Raises RowFailed when a row failed and will be tried again."""
     store = stores.current()
     # A plain read first: an idle loop must not take the write lock hundreds of times a second.
-    if not store.pending():
+    if not store.waiting():
         return 0
     try:
         with transaction.atomic():
@@ -116,6 +116,10 @@ def _one_by_one(store: stores.Store, limit: int) -> int:
                 store.done([row])
         except NoPlanError:
             break
+        except OperationalError:
+            # The database itself (locked past the timeout, gone): not the row's fault, so
+            # not an attempt. The loop pauses and tries again.
+            raise
         except Exception as exc:
             if row is None:
                 raise

@@ -57,6 +57,10 @@ class Store(Protocol):
         """Record a failed attempt; True when it was the last (the row is marked failed)."""
         ...
 
+    def waiting(self) -> bool:
+        """Whether any row waits (one indexed read: the idle loop asks every few ms)."""
+        ...
+
     def pending(self) -> int: ...
 
     def failed(self) -> int: ...
@@ -108,6 +112,9 @@ class TableStore:
         final = attempts >= MAX_ATTEMPTS
         Inbound.objects.filter(pk=row.pk).update(attempts=attempts, error=error, failed=final)
         return final
+
+    def waiting(self) -> bool:
+        return Inbound.objects.filter(failed=False).order_by().exists()
 
     def pending(self) -> int:
         return Inbound.objects.filter(failed=False).count()
@@ -165,17 +172,24 @@ class FileStore:
 
     def take(self, limit: int, max_alerts: int) -> list[Row]:
         after = self._cursor(lock=True)
-        found = self._db().execute(
-            "SELECT id, integration_id, received_at, items, attempts, size FROM inbound "
-            "WHERE id > ? AND failed = 0 ORDER BY id LIMIT ?",
+        db = self._db()
+        sizes = db.execute(
+            "SELECT id, size FROM inbound WHERE id > ? AND failed = 0 ORDER BY id LIMIT ?",
             (after, limit),
         )
-        rows = list(found)
-        chosen = set(_choose([(r[0], r[5]) for r in rows], max_alerts))
+        # Sizes first: reading the alerts of rows that are not taken would cost more than
+        # routing the ones that are.
+        chosen = _choose(list(sizes), max_alerts)
+        if not chosen:
+            return []
+        found = db.execute(
+            "SELECT id, integration_id, received_at, items, attempts FROM inbound "
+            "WHERE id BETWEEN ? AND ? AND failed = 0 ORDER BY id",
+            (chosen[0], chosen[-1]),
+        )
         return [
             Row(pk, integration, dt.datetime.fromisoformat(at), json.loads(items), attempts)
-            for pk, integration, at, items, attempts, _ in rows
-            if pk in chosen
+            for pk, integration, at, items, attempts in found
         ]
 
     def done(self, rows: list[Row]) -> None:
@@ -199,6 +213,11 @@ class FileStore:
                 self._cursor(lock=True)
                 InboxCursor.objects.filter(pk=1, last_id__lt=row.pk).update(last_id=row.pk)
         return final
+
+    def waiting(self) -> bool:
+        # The newest id against the cursor: no count over a backlog.
+        newest = self._db().execute("SELECT max(id) FROM inbound WHERE failed = 0").fetchone()[0]
+        return newest is not None and newest > self._cursor(lock=False)
 
     def pending(self) -> int:
         after = self._cursor(lock=False)
