@@ -5,7 +5,7 @@ with growing pauses; both are fine for reminders and sweeps, but an alert should
 milliseconds and an escalation step run on its second. So the worker also runs:
 
 - the inbox loop: routes the alerts the web server accepted (`alerts.inbox`), polling every
-  few milliseconds (an indexed read of an empty table when idle);
+  3 ms (an indexed read when idle);
 - the escalation loop: runs the steps whose `next_step_at` has come (`paging.services`),
   every 100 ms. The step task queued on commit still runs too and finds the step done: both
   go through the same idempotent `run_step`.
@@ -14,8 +14,9 @@ And pages queued by code running in the worker are sent by a thread pool in this
 instead of a round trip through the queue (`notify.services.send_in_process`).
 
 Each loop runs one function that returns how much it did: when it did something it runs
-again after its busy pause (none, or 50 ms for the inbox so that bursts are taken in
-batches), otherwise it sleeps its interval; after an error it logs and waits a few seconds,
+again at once, or after a short pause when that was little (the inbox waits 20 ms after a
+batch of fewer than 50 requests, so that a trickle is taken in batches), otherwise it sleeps
+its interval; after an error it logs and waits a few seconds,
 so a broken row cannot turn into a busy loop of tracebacks.
 """
 
@@ -38,11 +39,13 @@ class Loop:
     name: str
     step: Callable[[], int]
     interval: float  # seconds to sleep when a step found nothing to do
-    # Seconds to sleep after a step that did something. A step has a fixed cost (a
-    # transaction, a few queries) besides its per-row cost; pausing a little under load
-    # lets the next step take a bigger batch, so a burst costs a fraction of the CPU, and
-    # the first alert after a quiet spell still goes at once.
+    # Seconds to sleep after a step that did less than `busy_below`. A step has a fixed
+    # cost (a transaction, a few queries) besides its per-row cost: after a small batch a
+    # short pause lets the next one be bigger, so a trickle of alerts does not keep a CPU
+    # busy; after a big batch (a backlog) the next step starts at once; the first alert
+    # after a quiet spell always goes at once.
     busy_pause: float = 0.0
+    busy_below: int = 0
 
 
 class LoopThread(threading.Thread):
@@ -55,8 +58,10 @@ class LoopThread(threading.Thread):
         while not self.stopping.is_set():
             pause = self.loop.interval
             try:
-                if self.loop.step():
-                    pause = self.loop.busy_pause
+                done = self.loop.step()
+                if done:
+                    small = done < self.loop.busy_below
+                    pause = self.loop.busy_pause if small else 0.0
             except Exception:
                 log.exception("%s loop: step failed", self.loop.name)
                 pause = ERROR_PAUSE
@@ -72,7 +77,7 @@ def default_loops() -> list[Loop]:
     from warroom.paging import services as paging
 
     return [
-        Loop("inbox", inbox.process_pending, interval=0.005, busy_pause=0.05),
+        Loop("inbox", inbox.process_pending, interval=0.003, busy_pause=0.02, busy_below=50),
         Loop("escalation", paging.run_due, interval=0.1),
     ]
 
