@@ -16,6 +16,7 @@ from tests.conftest import ApiClient
 from warroom.alerts import keys
 from warroom.alerts.models import Integration, Silence
 from warroom.catalog.models import System
+from warroom.paging.services import save_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +99,10 @@ def test_unknown_kind_and_bad_fields_name_the_field(
             {"kind": "generic", "name": "x", "default_system": "Mainframe"},
             ["body", "default_system"],
         ),
+        (
+            {"kind": "generic", "name": "x", "default_escalation_policy": "Nobody"},
+            ["body", "default_escalation_policy"],
+        ),
     ]
     for data, loc in cases:
         response = api.post("/integrations", data)
@@ -136,9 +141,27 @@ def test_routing_rules_crud(api_as: Callable[..., ApiClient], commander: User, e
         "level": "high",
         "group_by": ["alertname"],
         "group_window": 15,
+        "escalation_policy": None,
     }
     changed = api.patch(f"/routing-rules/{rule['id']}", {"level": "low", "position": 3})
     assert (changed.json()["level"], changed.json()["position"]) == ("low", 3)
+    save_policy(
+        None, name="ERP on call", steps=[{"targets": [{"type": "role", "role": "commander"}]}]
+    )
+    with_policy = api.patch(f"/routing-rules/{rule['id']}", {"escalation_policy": "ERP on call"})
+    assert with_policy.json()["escalation_policy"] == "ERP on call"
+    assert api.get("/routing-rules").json()[0]["escalation_policy"] == "ERP on call"
+    unknown = api.patch(f"/routing-rules/{rule['id']}", {"escalation_policy": "Nobody"})
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"] == [
+        {
+            "loc": ["body", "escalation_policy"],
+            "msg": "unknown escalation policy 'Nobody'",
+            "type": "value_error",
+        }
+    ]
+    cleared = api.patch(f"/routing-rules/{rule['id']}", {"escalation_policy": None})
+    assert cleared.json()["escalation_policy"] is None
     bad = api.patch(
         f"/routing-rules/{rule['id']}",
         {"matchers": [{"label": "service", "op": "=~", "value": "("}]},

@@ -15,6 +15,7 @@ from tests.alerts.conftest import am_url, payload, post
 from warroom.alerts import keys
 from warroom.alerts.models import Integration
 from warroom.catalog.models import System
+from warroom.paging.services import save_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -62,4 +63,16 @@ def test_create_refuses_bad_input(plan: Any) -> None:
         run("create", "--kind", "generic", "--name", "x", "--system", "Nope")
     with pytest.raises(CommandError, match="default_level: unknown impact level 'severe'"):
         run("create", "--kind", "generic", "--name", "x", "--level", "severe")
+    with pytest.raises(
+        CommandError, match="default_escalation_policy: unknown escalation policy 'Ops'"
+    ):
+        run("create", "--kind", "generic", "--name", "x", "--policy", "Ops")
     assert Integration.objects.count() == 0
+
+
+def test_create_with_an_escalation_policy(plan: Any) -> None:
+    policy = save_policy(None, name="Ops", steps=[{"targets": [{"type": "role", "role": "x"}]}])
+
+    run("create", "--kind", "generic", "--name", "Uptime", "--policy", "Ops")
+
+    assert Integration.objects.get().default_escalation_policy == policy

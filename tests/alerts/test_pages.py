@@ -1,4 +1,5 @@
-"""The alerts pages: recent alerts, integrations (the key shown once), silences, maintenance."""
+"""The alerts pages: recent alerts, integrations (the key shown once), routing rules, silences,
+maintenance."""
 
 from __future__ import annotations
 
@@ -12,8 +13,17 @@ from django.utils import timezone
 
 from tests.alerts.conftest import Make, am_url, payload, post
 from warroom.alerts import configure, keys
-from warroom.alerts.models import Alert, Integration, MaintenanceWindow, Silence
+from warroom.alerts.models import (
+    Alert,
+    Inbound,
+    Integration,
+    MaintenanceWindow,
+    RoutingRule,
+    Silence,
+)
 from warroom.catalog.models import System
+from warroom.paging.models import EscalationPolicy
+from warroom.paging.services import save_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -64,11 +74,12 @@ def test_alerts_page_queries_do_not_grow_with_rows(
     browser = signed_in(commander)
     post(client, am_url(key), payload("alertmanager/firing_disk"))
     browser.get("/alerts/")
-    # session, user, visible-incident roles (2), alerts with integration/incident/system
-    with django_assert_max_num_queries(6):
+    # session, user, visible-incident roles (2), alerts with integration/incident/system,
+    # the inbox's waiting and failed counts (2)
+    with django_assert_max_num_queries(8):
         browser.get("/alerts/")
     post(client, am_url(key), payload("alertmanager/firing_two_alerts"))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         response = browser.get("/alerts/")
     assert len(response.context["alerts"]) == 3
 
@@ -206,7 +217,13 @@ def test_maintenance_window_created_on_the_page(
 
 
 def test_pages_need_sign_in(client: Client) -> None:
-    for url in ("/alerts/", "/alerts/integrations/", "/alerts/silences/", "/alerts/maintenance/"):
+    for url in (
+        "/alerts/",
+        "/alerts/integrations/",
+        "/alerts/routing/",
+        "/alerts/silences/",
+        "/alerts/maintenance/",
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
@@ -239,3 +256,204 @@ def test_admin_makes_the_key_and_shows_it_once(admin: User, plan: Any) -> None:
     assert message.endswith("URL: http://127.0.0.1:8000/v2/enqueue")
     for model in ("alert", "routingrule", "silence", "maintenancewindow", "ratewindow"):
         assert browser.get(f"/admin/alerts/{model}/").status_code == 200
+
+
+def test_alerts_page_tells_how_many_requests_wait_and_failed(
+    commander: User, make_integration: Make
+) -> None:
+    browser = signed_in(commander)
+    assert "inbound request" not in browser.get("/alerts/").content.decode()
+    integration, _ = make_integration()
+    for failed in (False, False, True):
+        Inbound.objects.create(
+            integration=integration, received_at=timezone.now(), items=[], failed=failed
+        )
+
+    html = browser.get("/alerts/").content.decode()
+
+    assert "2 inbound requests wait to be routed" in html
+    assert "1 inbound request failed to route after several attempts" in html
+
+
+# Routing rules ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def oncall_policy(commander: User) -> EscalationPolicy:
+    return save_policy(
+        None, name="Ops on call", steps=[{"targets": [{"type": "person", "username": "chen"}]}]
+    )
+
+
+def rule_form(**fields: Any) -> dict[str, Any]:
+    return {
+        "name": "",
+        "integration": "",
+        "matchers": "",
+        "system": "",
+        "category": "",
+        "level": "",
+        "group_by": "",
+        "group_window": "30",
+        "escalation_policy": "",
+    } | fields
+
+
+def test_commander_adds_edits_moves_and_deletes_routing_rules(
+    commander: User, erp: System, make_integration: Make, oncall_policy: EscalationPolicy
+) -> None:
+    integration, _ = make_integration(name="Prometheus prod")
+    browser = signed_in(commander)
+
+    added = browser.post(
+        "/alerts/routing/",
+        rule_form(
+            name="ERP database",
+            integration=integration.pk,
+            matchers='service="erp"\nseverity=~"critical|warning"',
+            system=erp.pk,
+            category="system_failure",
+            level="high",
+            group_by="alertname, instance",
+            group_window="15",
+            escalation_policy=oncall_policy.pk,
+        ),
+    )
+    browser.post("/alerts/routing/", rule_form(name="Everything else"))
+
+    assert added.status_code == 302
+    assert added["Location"] == "/alerts/routing/"
+    erp_rule, rest = RoutingRule.objects.order_by("position")
+    assert (erp_rule.position, rest.position) == (0, 10)  # a new rule goes after the others
+    assert erp_rule.matchers == [
+        {"label": "service", "op": "=", "value": "erp"},
+        {"label": "severity", "op": "=~", "value": "critical|warning"},
+    ]
+    assert (erp_rule.integration, erp_rule.system, erp_rule.escalation_policy) == (
+        integration,
+        erp,
+        oncall_policy,
+    )
+    assert (erp_rule.category, erp_rule.level, erp_rule.group_by, erp_rule.group_window) == (
+        "system_failure",
+        "high",
+        ["alertname", "instance"],
+        15,
+    )
+    page = browser.get("/alerts/routing/")
+    assert [r.name for r in page.context["rules"]] == ["ERP database", "Everything else"]
+    html = page.content.decode()
+    assert "service=&quot;erp&quot;, severity=~&quot;critical|warning&quot;" in html
+    assert "Ops on call" in html and "only Prometheus prod" in html
+    # The edit form shows the rule as it is; saving it unchanged changes nothing.
+    edit = browser.get(f"/alerts/routing/{erp_rule.pk}/edit/")
+    assert edit.context["form"].initial["matchers"] == (
+        'service="erp"\nseverity=~"critical|warning"'
+    )
+    saved = browser.post(
+        f"/alerts/routing/{erp_rule.pk}/edit/",
+        rule_form(name="ERP", matchers='service="erp"', system=erp.pk, group_window="60"),
+    )
+    assert saved.status_code == 302
+    erp_rule.refresh_from_db()
+    assert (erp_rule.name, erp_rule.group_window, erp_rule.escalation_policy) == ("ERP", 60, None)
+
+    browser.post(f"/alerts/routing/{erp_rule.pk}/down/")
+    assert list(RoutingRule.objects.values_list("name", "position")) == [
+        ("Everything else", 10),
+        ("ERP", 20),
+    ]
+    browser.post(f"/alerts/routing/{erp_rule.pk}/up/")
+    browser.post(f"/alerts/routing/{erp_rule.pk}/up/")  # already first: nothing moves
+    assert list(RoutingRule.objects.values_list("name", flat=True)) == ["ERP", "Everything else"]
+
+    asked = browser.get(f"/alerts/routing/{rest.pk}/delete/")
+    assert "Delete the routing rule “Everything else”?" in asked.content.decode()
+    assert RoutingRule.objects.count() == 2
+    browser.post(f"/alerts/routing/{rest.pk}/delete/")
+    assert list(RoutingRule.objects.values_list("name", flat=True)) == ["ERP"]
+
+
+def test_others_see_routing_rules_but_cannot_change_them(
+    ops_rep: User, outsider: User, erp: System
+) -> None:
+    rule = configure.save_routing_rule(None, name="ERP", system=erp)
+    for user in (ops_rep, outsider):
+        browser = signed_in(user)
+
+        page = browser.get("/alerts/routing/")
+
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "ERP" in html
+        assert "New routing rule" not in html and "/edit/" not in html
+        assert browser.post("/alerts/routing/", rule_form(name="mine")).status_code == 403
+        for action in ("edit", "delete", "up", "down"):
+            assert browser.post(f"/alerts/routing/{rule.pk}/{action}/").status_code == 403
+        assert browser.get(f"/alerts/routing/{rule.pk}/edit/").status_code == 403
+    assert list(RoutingRule.objects.values_list("name", flat=True)) == ["ERP"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"matchers": "service=~("}, "matchers", "matchers.0.value: not a regular expression"),
+        ({"matchers": "just words"}, "matchers", "matchers.0: write a matcher as"),
+        ({"group_by": "alertname, no!"}, "group_by", "group_by.1: not a label name"),
+        ({"group_window": "soon"}, "group_window", "Enter a whole number."),
+        ({"group_window": "99999"}, "group_window", "Ensure this value is less than"),
+        ({"category": "earthquake"}, "category", "Select a valid choice."),
+        ({"escalation_policy": "999"}, "escalation_policy", "Select a valid choice."),
+        ({"system": "abc"}, "system", "Select a valid choice."),
+    ],
+)
+def test_bad_routing_rule_input_is_shown_at_its_field(
+    commander: User, plan: Any, fields: dict[str, str], field: str, message: str
+) -> None:
+    browser = signed_in(commander)
+
+    response = browser.post("/alerts/routing/", rule_form(name="bad", **fields))
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == [field]
+    assert errors[field][0].startswith(message)
+    assert f'id="id_{field}_error"' in response.content.decode()
+    assert RoutingRule.objects.count() == 0
+
+
+def test_bad_input_when_editing_a_rule_keeps_the_rule(commander: User, erp: System) -> None:
+    rule = configure.save_routing_rule(None, name="ERP", system=erp, group_window=30)
+
+    response = signed_in(commander).post(
+        f"/alerts/routing/{rule.pk}/edit/", rule_form(name="ERP", group_by="a b!")
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["group_by"][0] == "group_by.1: not a label name"
+    rule.refresh_from_db()
+    assert (rule.system, rule.group_by) == (erp, [])
+
+
+def test_routing_page_queries_do_not_grow_with_rules(
+    commander: User,
+    erp: System,
+    make_integration: Make,
+    oncall_policy: EscalationPolicy,
+    django_assert_max_num_queries: Any,
+) -> None:
+    integration, _ = make_integration()
+    browser = signed_in(commander)
+    configure.save_routing_rule(None, system=erp, escalation_policy=oncall_policy)
+    browser.get("/alerts/routing/")
+    # session, user, may-manage, the plan (categories, levels), the rules with their
+    # integration, system and policy, and the form's integrations, systems and policies
+    with django_assert_max_num_queries(9) as first:
+        browser.get("/alerts/routing/")
+    for _ in range(5):
+        configure.save_routing_rule(
+            None, integration=integration, system=erp, escalation_policy=oncall_policy
+        )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = browser.get("/alerts/routing/")
+    assert len(response.context["rules"]) == 6

@@ -271,3 +271,20 @@ def test_the_escalation_loop_runs_due_steps_only(team: dict[str, User], outsider
     # The step's own queued task (or a second loop) comes too late and does nothing.
     assert services.run_step(paging.pk, step=1, round=0) is False
     assert services.run_due() == 0
+
+
+def test_a_report_naming_a_policy_pages_through_it_and_a_vanished_one_through_the_default(
+    team: dict[str, User], outsider: User
+) -> None:
+    policy = services.save_policy(
+        None, name="Backup first", steps=[{"targets": [{"type": "person", "username": "bao"}]}]
+    )
+
+    chosen = report_incident(reporter=outsider, title="ERP down", escalation_policy=policy.pk)
+    gone = report_incident(reporter=outsider, title="CRM down", escalation_policy=policy.pk + 1)
+
+    assert Paging.objects.get(incident=chosen).policy_name == "Backup first"
+    assert _paged(chosen) == ["bao"]
+    assert chosen.timeline.get(kind="paged").data["policy"] == "Backup first"
+    assert Paging.objects.get(incident=gone).policy_name == "plan"
+    assert _paged(gone) == ["chen", "dora"]

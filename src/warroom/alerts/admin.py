@@ -48,6 +48,7 @@ class IntegrationForm(forms.ModelForm[Integration]):
             "default_level",
             "default_group_by",
             "default_group_window",
+            "default_escalation_policy",
             "templates",
         )
 
@@ -122,8 +123,9 @@ class RoutingRuleAdmin(admin.ModelAdmin[RoutingRule]):
         "category",
         "level",
         "group_window",
+        "escalation_policy",
     )
-    list_select_related = ("integration", "system")
+    list_select_related = ("integration", "system", "escalation_policy")
 
 
 @admin.register(Silence)

@@ -64,7 +64,7 @@ def _with_key(integration: Integration, raw: str) -> Integration:
 
 @router.get("/integrations", response=list[s.IntegrationOut])
 def list_integrations(request: HttpRequest) -> Any:
-    return Integration.objects.select_related("default_system")
+    return Integration.objects.select_related("default_system", "default_escalation_policy")
 
 
 @router.post("/integrations", response={201: s.IntegrationKeyOut})
@@ -81,7 +81,9 @@ def create_integration(request: HttpRequest, payload: s.IntegrationIn) -> Any:
 @router.get("/integrations/{integration_id}", response=s.IntegrationOut)
 def get_integration(request: HttpRequest, integration_id: int) -> Any:
     return get_or_404(
-        Integration.objects.select_related("default_system"), "integration", pk=integration_id
+        Integration.objects.select_related("default_system", "default_escalation_policy"),
+        "integration",
+        pk=integration_id,
     )
 
 
@@ -118,7 +120,7 @@ def _rule_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/routing-rules", response=list[s.RoutingRuleOut])
 def list_rules(request: HttpRequest) -> Any:
-    return RoutingRule.objects.select_related("system")
+    return RoutingRule.objects.select_related("system", "escalation_policy")
 
 
 @router.post("/routing-rules", response={201: s.RoutingRuleOut})

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from warroom.alerts.models import Integration, Kind, MaintenanceWindow, RoutingR
 from warroom.alerts.templating import clean_templates
 from warroom.catalog.models import System
 from warroom.lib.errors import DomainError
+from warroom.paging.models import EscalationPolicy
 from warroom.plan.queries import NoPlanError, current_plan
 
 MAX_RATE_LIMIT = 1_000_000
@@ -36,6 +38,7 @@ INTEGRATION_FIELDS = (
     "default_level",
     "default_group_by",
     "default_group_window",
+    "default_escalation_policy",
     "templates",
 )
 RULE_FIELDS = (
@@ -48,7 +51,10 @@ RULE_FIELDS = (
     "level",
     "group_by",
     "group_window",
+    "escalation_policy",
 )
+# Gap between rule positions after a move: a rule can still be put between two by position.
+POSITION_STEP = 10
 
 
 # Integrations -------------------------------------------------------------------------------
@@ -111,6 +117,10 @@ def _apply_integration(integration: Integration, fields: Mapping[str, Any]) -> N
         data["default_level"] = _plan_code("impact_levels", data["default_level"])
     if "default_group_by" in data:
         data["default_group_by"] = _label_names(data["default_group_by"], "default_group_by")
+    if "default_escalation_policy" in data:
+        data["default_escalation_policy"] = _policy(
+            data["default_escalation_policy"], "default_escalation_policy"
+        )
     if "templates" in data:
         data["templates"] = clean_templates(data["templates"])
         if data["templates"] and integration.kind != Kind.GENERIC:
@@ -123,12 +133,17 @@ def _apply_integration(integration: Integration, fields: Mapping[str, Any]) -> N
 
 
 def save_routing_rule(rule: RoutingRule | None, **fields: Any) -> RoutingRule:
-    """Create (rule=None) or change a routing rule."""
+    """Create (rule=None) or change a routing rule. A new rule without a position goes after
+    the others. `escalation_policy` is a policy, its name, or None (the integration's or the
+    default policy)."""
     unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
         raise DomainError(sorted(unknown)[0], _("unknown field"))
-    rule = rule or RoutingRule()
     data = dict(fields)
+    if rule is None and "position" not in data:
+        last = RoutingRule.objects.aggregate(last=Max("position"))["last"]
+        data["position"] = 0 if last is None else last + POSITION_STEP
+    rule = rule or RoutingRule()
     if "name" in data:
         data["name"] = _text(data["name"], "name", 120)
     if "position" in data:
@@ -145,6 +160,8 @@ def save_routing_rule(rule: RoutingRule | None, **fields: Any) -> RoutingRule:
         data["group_by"] = _label_names(data["group_by"], "group_by")
     if "group_window" in data:
         data["group_window"] = _number(data["group_window"], "group_window", 0, MAX_WINDOW_MINUTES)
+    if "escalation_policy" in data:
+        data["escalation_policy"] = _policy(data["escalation_policy"], "escalation_policy")
     for name, value in data.items():
         setattr(rule, name, value)
     rule.save()
@@ -153,6 +170,32 @@ def save_routing_rule(rule: RoutingRule | None, **fields: Any) -> RoutingRule:
 
 def delete_routing_rule(rule: RoutingRule) -> None:
     rule.delete()
+
+
+def move_routing_rule(rule: RoutingRule, *, up: bool) -> list[RoutingRule]:
+    """Swap the rule with the one before it (up) or after it, and number all rules
+    POSITION_STEP apart in their new order — rules may share a position (then the older comes
+    first), so swapping two positions would not always move anything. Moving the first rule
+    up or the last down changes nothing. Returns the rules in order.
+
+    The rules are locked (on PostgreSQL) while they are renumbered, so two moves at once
+    apply one after the other."""
+    with transaction.atomic():
+        rules = list(RoutingRule.objects.select_for_update().order_by("position", "id"))
+        index = next((i for i, r in enumerate(rules) if r.pk == rule.pk), None)
+        if index is None:
+            raise DomainError("rule", _("this routing rule no longer exists"))
+        other = index - 1 if up else index + 1
+        if not 0 <= other < len(rules):
+            return rules
+        rules[index], rules[other] = rules[other], rules[index]
+        changed = []
+        for number, item in enumerate(rules, start=1):
+            if item.position != number * POSITION_STEP:
+                item.position = number * POSITION_STEP
+                changed.append(item)
+        RoutingRule.objects.bulk_update(changed, ["position"])
+    return rules
 
 
 # Silences and maintenance windows ------------------------------------------------------------
@@ -261,6 +304,22 @@ def _number(value: Any, field: str, low: int, high: int) -> int:
 def _system(value: Any, field: str) -> None:
     if value is not None and not isinstance(value, System):
         raise DomainError(field, _("unknown system"))
+
+
+def _policy(value: Any, field: str) -> EscalationPolicy | None:
+    """None, a policy, or a policy's name (as the API gives it)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, EscalationPolicy):
+        if value.pk is None:
+            raise DomainError(field, _("unknown escalation policy"))
+        return value
+    if not isinstance(value, str):
+        raise DomainError(field, _("the name of an escalation policy is required"))
+    policy = EscalationPolicy.objects.filter(name=value.strip()).first()
+    if policy is None:
+        raise DomainError(field, _("unknown escalation policy %(name)r") % {"name": value})
+    return policy
 
 
 def _label_names(value: Any, field: str) -> list[str]:

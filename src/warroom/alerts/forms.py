@@ -8,11 +8,15 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from warroom.alerts.models import Kind
+from warroom.alerts.configure import MAX_WINDOW_MINUTES
+from warroom.alerts.matchers import format_matchers, parse_matchers
+from warroom.alerts.models import Integration, Kind, RoutingRule
 from warroom.catalog.models import System
 from warroom.core.forms import set_choices
+from warroom.paging.models import EscalationPolicy
 from warroom.plan.queries import choices
 
 
@@ -51,6 +55,13 @@ class IntegrationForm(forms.Form):
     )
     default_category = forms.ChoiceField(label=_("Risk category"), required=False)
     default_level = forms.ChoiceField(label=_("Impact level"), required=False)
+    default_escalation_policy = forms.ModelChoiceField(
+        label=_("Escalation policy"),
+        queryset=EscalationPolicy.objects.order_by("name"),
+        required=False,
+        empty_label=_("the default policy"),
+        help_text=_("Incidents its alerts open page through it, unless a routing rule names one."),
+    )
     auto_resolve = forms.BooleanField(
         label=_("Cancel the incident when all its alerts resolve"),
         required=False,
@@ -89,9 +100,97 @@ class IntegrationForm(forms.Form):
             "default_system": data["default_system"],
             "default_category": data["default_category"],
             "default_level": data["default_level"],
+            "default_escalation_policy": data["default_escalation_policy"],
             "auto_resolve": data["auto_resolve"],
             "rate_limit": data["rate_limit"],
             "templates": templates,
+        }
+
+
+class RoutingRuleForm(forms.Form):
+    """A routing rule; a new one goes after the others (the list page moves it up)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    integration = forms.ModelChoiceField(
+        label=_("Only for integration"),
+        queryset=Integration.objects.order_by("name"),
+        required=False,
+        empty_label=_("all integrations"),
+    )
+    matchers = forms.CharField(
+        label=_("Matchers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=format_lazy("{} {}", MATCHERS_HELP, _("Empty: every alert.")),
+    )
+    system = forms.ModelChoiceField(
+        label=_("System"), queryset=System.objects.order_by("name"), required=False
+    )
+    category = forms.ChoiceField(label=_("Risk category"), required=False)
+    level = forms.ChoiceField(
+        label=_("Impact level"),
+        required=False,
+        help_text=_("The new incident's provisional level: its first deadlines come from it."),
+    )
+    group_by = forms.CharField(
+        label=_("Group by labels"),
+        required=False,
+        help_text=_("Label names separated by commas, e.g. alertname, instance."),
+    )
+    group_window = forms.IntegerField(
+        label=_("Group window (minutes)"),
+        min_value=0,
+        max_value=MAX_WINDOW_MINUTES,
+        initial=30,
+        help_text=_("A new alert joins an open incident of its group seen this recently."),
+    )
+    escalation_policy = forms.ModelChoiceField(
+        label=_("Escalation policy"),
+        queryset=EscalationPolicy.objects.order_by("name"),
+        required=False,
+        empty_label=_("the integration's, else the default policy"),
+        help_text=_("Who an incident this rule opens pages first, and then."),
+    )
+
+    def __init__(self, *args: Any, lang: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        categories = choices("risk_categories", lang)
+        levels = choices("impact_levels", lang)
+        blank = [("", "—")]
+        set_choices(self, "category", blank + categories)
+        set_choices(self, "level", blank + levels)
+        # Code → name, for the list of rules beside the form (one read of the plan for both).
+        self.category_names = dict(categories)
+        self.level_names = dict(levels)
+
+    @staticmethod
+    def initial_of(rule: RoutingRule) -> dict[str, Any]:
+        return {
+            "name": rule.name,
+            "integration": rule.integration_id,
+            "matchers": "\n".join(format_matchers([m]) for m in rule.matchers),
+            "system": rule.system_id,
+            "category": rule.category,
+            "level": rule.level,
+            "group_by": ", ".join(rule.group_by),
+            "group_window": rule.group_window,
+            "escalation_policy": rule.escalation_policy_id,
+        }
+
+    def service_fields(self) -> dict[str, Any]:
+        """The fields of configure.save_routing_rule. Raises DomainError for matchers that do
+        not parse (named 'matchers.N')."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "integration": data["integration"],
+            "matchers": parse_matchers(data["matchers"]),
+            "system": data["system"],
+            "category": data["category"],
+            "level": data["level"],
+            "group_by": [n for n in data["group_by"].replace(",", " ").split() if n],
+            "group_window": data["group_window"],
+            "escalation_policy": data["escalation_policy"],
         }
 
 

@@ -66,6 +66,16 @@ class Integration(models.Model):
     default_group_window = models.PositiveIntegerField(
         _("default group window (minutes)"), default=30
     )
+    # Deleting the policy leaves the integration paging through the default policy.
+    default_escalation_policy = models.ForeignKey(
+        "paging.EscalationPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default escalation policy"),
+        help_text=_("Incidents its alerts open page through it; empty: the default policy."),
+    )
     # For kind "generic": Jinja2 templates by field (title, severity, dedup_key, system,
     # category), checked when saved (see templating.clean_templates).
     templates: models.JSONField[Any, Any] = models.JSONField(
@@ -181,8 +191,9 @@ class Alert(models.Model):
 
 class RoutingRule(models.Model):
     """The first rule (by position) whose matchers hold for a new alert's labels decides its
-    system, category, impact level and grouping; unset fields fall back to the integration's
-    defaults. A rule without an integration applies to all of them."""
+    system, category, impact level, grouping and the escalation policy of the incident it
+    opens; unset fields fall back to the integration's defaults. A rule without an
+    integration applies to all of them."""
 
     position = models.PositiveIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=120, blank=True)
@@ -209,6 +220,16 @@ class RoutingRule(models.Model):
         _("group by labels"), default=list, blank=True
     )
     group_window = models.PositiveIntegerField(_("group window (minutes)"), default=30)
+    # SET_NULL, not PROTECT: a policy can always be deleted, and the rule then pages through
+    # the integration's or the default policy — it still routes, and someone is still paged.
+    escalation_policy = models.ForeignKey(
+        "paging.EscalationPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("escalation policy"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

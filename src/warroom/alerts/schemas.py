@@ -30,6 +30,7 @@ class IntegrationOut(Schema):
     default_level: str
     default_group_by: list[str]
     default_group_window: int
+    default_escalation_policy: str | None
     templates: dict[str, str]
     created_at: dt.datetime
     key_rotated_at: dt.datetime
@@ -37,6 +38,11 @@ class IntegrationOut(Schema):
     @staticmethod
     def resolve_default_system(obj: Integration) -> str | None:
         return obj.default_system.name if obj.default_system else None
+
+    @staticmethod
+    def resolve_default_escalation_policy(obj: Integration) -> str | None:
+        policy = obj.default_escalation_policy
+        return policy.name if policy else None
 
 
 class IntegrationKeyOut(IntegrationOut):
@@ -58,6 +64,7 @@ class IntegrationIn(Schema):
     default_level: str = ""
     default_group_by: list[str] = []
     default_group_window: int = 30
+    default_escalation_policy: str | None = None
     templates: dict[str, str] = {}
 
 
@@ -72,6 +79,7 @@ class IntegrationPatch(Schema):
     default_level: str | None = None
     default_group_by: list[str] | None = None
     default_group_window: int | None = None
+    default_escalation_policy: str | None = None
     templates: dict[str, str] | None = None
 
 
@@ -86,10 +94,15 @@ class RoutingRuleOut(Schema):
     level: str
     group_by: list[str]
     group_window: int
+    escalation_policy: str | None
 
     @staticmethod
     def resolve_system(obj: Any) -> str | None:
         return obj.system.name if obj.system else None
+
+    @staticmethod
+    def resolve_escalation_policy(obj: Any) -> str | None:
+        return obj.escalation_policy.name if obj.escalation_policy else None
 
 
 class RoutingRuleIn(Schema):
@@ -102,6 +115,7 @@ class RoutingRuleIn(Schema):
     level: str = ""
     group_by: list[str] = []
     group_window: int = 30
+    escalation_policy: str | None = None
 
 
 class RoutingRulePatch(Schema):
@@ -114,6 +128,7 @@ class RoutingRulePatch(Schema):
     level: str | None = None
     group_by: list[str] | None = None
     group_window: int | None = None
+    escalation_policy: str | None = None
 
 
 class _PeriodOut(Schema):

@@ -86,6 +86,7 @@ class Route:
     level: str
     group_by: tuple[str, ...]
     window: int  # minutes
+    policy_id: int | None  # the escalation policy of an incident it opens; None: the default
 
     def group_key(self, labels: dict[str, str]) -> str:
         """Routed system and group_by label values; '' (no grouping) when neither is set."""
@@ -281,6 +282,8 @@ class _Batch:
         level = (rule.level if rule else "") or default.default_level
         group_by = tuple(rule.group_by) if rule else tuple(default.default_group_by)
         window = rule.group_window if rule else default.default_group_window
+        rule_policy = rule.escalation_policy_id if rule else None
+        policy_id = rule_policy or default.default_escalation_policy_id
         # A generic integration's templates name the system and category per payload.
         if item.system:
             system = self._system_named(item.system) or system
@@ -294,7 +297,9 @@ class _Batch:
             category = default.default_category if known else ""
         if level and (plan is None or plan.level(level) is None):
             level = ""
-        return Route(system, category, level, tuple(str(g) for g in group_by), int(window))
+        return Route(
+            system, category, level, tuple(str(g) for g in group_by), int(window), policy_id
+        )
 
     def _suppressor(self, alert: Alert) -> str:
         silences, windows = self._active_suppressors()
@@ -342,6 +347,7 @@ class _Batch:
             level=route.level,
             source=f"alert:{self.integration.kind}",
             drill=self.integration.drill,
+            escalation_policy=route.policy_id,
         )
 
     # After the rows are written ------------------------------------------------------------------

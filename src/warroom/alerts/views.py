@@ -1,5 +1,5 @@
 """Pages of the alerts app: recent alerts, integrations (a new key is shown once, with the
-exact URL to configure), silences and maintenance windows.
+exact URL to configure), routing rules, silences and maintenance windows.
 
 Everyone signed in reads; the people who manage the plan change. Each view parses, authorises,
 calls one service and renders.
@@ -13,13 +13,22 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 
-from warroom.alerts import configure, keys, queries
-from warroom.alerts.forms import AlertFilterForm, IntegrationForm, MaintenanceForm, SilenceForm
+from warroom.alerts import configure, inbox, keys, queries
+from warroom.alerts.forms import (
+    AlertFilterForm,
+    IntegrationForm,
+    MaintenanceForm,
+    RoutingRuleForm,
+    SilenceForm,
+)
 from warroom.alerts.matchers import parse_matchers
 from warroom.alerts.models import Integration, MaintenanceWindow, RoutingRule, Silence
 from warroom.core.web import (
+    confirm_delete,
+    is_htmx,
     post_data,
     render_page_or_fragment,
     require,
@@ -44,7 +53,12 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     items = queries.visible_alerts(request.user)
     if status:
         items = items.filter(status=status)
-    context = {"alerts": list(items[:RECENT]), "filters": filters, "limit": RECENT}
+    context: dict[str, Any] = {"alerts": list(items[:RECENT]), "filters": filters, "limit": RECENT}
+    if not is_htmx(request):
+        # Requests accepted but not yet turned into alerts: a number that stays up means the
+        # worker is not running (or is behind); failed ones are kept for someone to look at.
+        context["inbox_waiting"] = inbox.pending()
+        context["inbox_failed"] = inbox.failed()
     return render_page_or_fragment(
         request, "alerts/alerts.html", "alerts/_alert_rows.html", context
     )
@@ -94,6 +108,83 @@ def toggle_integration(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, text % {"name": integration.name})
     return redirect("alerts:integrations")
+
+
+def routing(request: HttpRequest) -> HttpResponse:
+    manager = can_manage_plan(request.user)
+    form = RoutingRuleForm(post_data(request) if manager else None, lang=ui_language())
+    if request.method == "POST":
+        _manager(request)
+        if form.is_valid():
+            try:
+                rule = configure.save_routing_rule(None, **form.service_fields())
+            except DomainError as error:
+                show_domain_error(form, _first_part(error))
+            else:
+                messages.success(
+                    request,
+                    gettext("Routing rule “%(name)s” added after the others.") % {"name": rule},
+                )
+                return redirect("alerts:routing")
+    context = {
+        "form": form,
+        "manager": manager,
+        "rules": list(
+            RoutingRule.objects.select_related("integration", "system", "escalation_policy")
+        ),
+        "categories": form.category_names,
+        "levels": form.level_names,
+    }
+    return render(request, "alerts/routing.html", context)
+
+
+def edit_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    _manager(request)
+    rule = get_object_or_404(RoutingRule, pk=pk)
+    form = RoutingRuleForm(
+        post_data(request), lang=ui_language(), initial=RoutingRuleForm.initial_of(rule)
+    )
+    if form.is_valid():
+        try:
+            configure.save_routing_rule(rule, **form.service_fields())
+        except DomainError as error:
+            show_domain_error(form, _first_part(error))
+        else:
+            messages.success(request, gettext("Routing rule “%(name)s” saved.") % {"name": rule})
+            return redirect("alerts:routing")
+    context = {
+        "form": form,
+        "title": gettext("Edit routing rule “%(name)s”") % {"name": rule},
+        "submit_label": gettext("Save"),
+        "cancel_url": reverse("alerts:routing"),
+    }
+    return render(request, "core/form.html", context)
+
+
+def delete_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    _manager(request)
+    rule = get_object_or_404(RoutingRule, pk=pk)
+    if request.method == "POST":
+        configure.delete_routing_rule(rule)
+        messages.success(request, gettext("Routing rule “%(name)s” deleted.") % {"name": rule})
+        return redirect("alerts:routing")
+    return confirm_delete(
+        request,
+        question=gettext("Delete the routing rule “%(name)s”?") % {"name": rule},
+        action=reverse("alerts:delete-rule", args=[rule.pk]),
+        cancel_url=reverse("alerts:routing"),
+        consequences=[
+            gettext("Alerts it routes go to the next matching rule, or the integration's defaults.")
+        ],
+    )
+
+
+def move_rule(request: HttpRequest, pk: int, *, up: bool) -> HttpResponse:
+    _manager(request)
+    rule = get_object_or_404(RoutingRule, pk=pk)
+    if request.method == "POST":
+        configure.move_routing_rule(rule, up=up)
+    return redirect("alerts:routing")
 
 
 def silences(request: HttpRequest) -> HttpResponse:
@@ -182,8 +273,9 @@ def _integrations_page(
     request: HttpRequest, form: IntegrationForm, created: dict[str, Any] | None, manager: bool
 ) -> HttpResponse:
     context = {
-        "integrations": list(Integration.objects.select_related("default_system")),
-        "rules": list(RoutingRule.objects.select_related("system", "integration")),
+        "integrations": list(
+            Integration.objects.select_related("default_system", "default_escalation_policy")
+        ),
         "form": form,
         "created": created,
         "manager": manager,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -116,6 +117,24 @@ def after(state: str) -> Callable[[Callable[[Incident, User | None], None]], Cal
         return fn
 
     return register
+
+
+class ReportEffect(Protocol):
+    def __call__(
+        self, incident: Incident, reporter: User | None, *, escalation_policy: int | None
+    ) -> None: ...
+
+
+# Effects of a new report, run by report_incident in its transaction. No transition leads to
+# `reported`, so they are not in AFTER, and unlike a state's effects they are told what the
+# report asked for: the id of the escalation policy to page through (a monitoring routing
+# rule's), None for the default.
+ON_REPORT: list[ReportEffect] = []
+
+
+def on_report(fn: ReportEffect) -> ReportEffect:
+    ON_REPORT.append(fn)
+    return fn
 
 
 def allowed_transitions(incident: Incident, actor: User) -> list[str]:

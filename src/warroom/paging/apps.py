@@ -6,5 +6,6 @@ class PagingConfig(AppConfig):
     label = "paging"
 
     def ready(self) -> None:
-        # Registers the incident state effects that stop paging (transitions.AFTER).
+        # Registers the effects that start paging on a report (transitions.ON_REPORT) and stop
+        # it on acknowledgement or cancellation (transitions.AFTER).
         from warroom.paging import services  # noqa: F401

@@ -26,7 +26,7 @@ from warroom.incidents import messages
 from warroom.incidents.models import Incident, Participant, Status
 from warroom.incidents.services.common import add_participants, plan_for, role_holders
 from warroom.incidents.timeline import append_event
-from warroom.incidents.transitions import after
+from warroom.incidents.transitions import after, on_report
 from warroom.lib.errors import Conflict, DomainError
 from warroom.notify.models import Delivery
 from warroom.notify.services import Message, cancel_waiting, queue_page
@@ -143,15 +143,22 @@ def _schedule_exists(name: str) -> bool:
 # --- paging -------------------------------------------------------------------------------
 
 
-@after(Status.REPORTED)
-def _page_on_report(incident: Incident, actor: User | None) -> None:
-    start_paging(incident)
+@on_report
+def _page_on_report(
+    incident: Incident, reporter: User | None, *, escalation_policy: int | None
+) -> None:
+    start_paging(incident, policy_id=escalation_policy)
 
 
-def start_paging(incident: Incident) -> Paging:
-    """Copy the default policy (or the plan's own) onto the incident and run its first step,
-    in the caller's transaction: the delivery rows are written with the report."""
-    policy = EscalationPolicy.objects.filter(is_default=True).first()
+def start_paging(incident: Incident, *, policy_id: int | None = None) -> Paging:
+    """Copy the policy with the id `policy_id` — or, when that is None or the policy is gone,
+    the default policy, else the plan's own — onto the incident and run its first step, in
+    the caller's transaction: the delivery rows are written with the report."""
+    policy = None
+    if policy_id is not None:
+        policy = EscalationPolicy.objects.filter(pk=policy_id).first()
+    if policy is None:
+        policy = EscalationPolicy.objects.filter(is_default=True).first()
     if policy is not None:
         name, steps, repeat = policy.name, policy.steps, policy.repeat
     else:

@@ -17,7 +17,7 @@ from warroom.incidents.services.common import (
     after_seconds,
 )
 from warroom.incidents.timeline import append_event
-from warroom.incidents.transitions import AFTER
+from warroom.incidents.transitions import AFTER, ON_REPORT
 from warroom.lib.errors import DomainError
 from warroom.plan.queries import current_version, plan_of
 
@@ -35,8 +35,10 @@ def report_incident(
     source: str = "web",
     restricted: bool = False,
     drill: bool = False,
+    escalation_policy: int | None = None,
 ) -> Incident:
-    """Open an incident in `reported` and page the emergency team.
+    """Open an incident in `reported` and page the emergency team — through the escalation
+    policy with the id `escalation_policy` (a monitoring routing rule's), else the default.
 
     Until it is assessed an incident is held to the most severe level's acknowledge and assess
     targets: nobody knows yet that it is not serious — unless the report brings a provisional
@@ -96,4 +98,6 @@ def report_incident(
         # written with the report.
         for effect in AFTER.get(Status.REPORTED, []):
             effect(incident, reporter)
+        for report_effect in ON_REPORT:
+            report_effect(incident, reporter, escalation_policy=escalation_policy)
     return incident

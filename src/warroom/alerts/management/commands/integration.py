@@ -27,6 +27,9 @@ class Command(BaseCommand):
         create.add_argument("--system", default="", help="default system (its name)")
         create.add_argument("--category", default="", help="default risk category code")
         create.add_argument("--level", default="", help="default impact level code")
+        create.add_argument(
+            "--policy", default="", help="escalation policy (its name); default: the default one"
+        )
         create.add_argument("--rate-limit", type=int, default=600, help="requests a minute")
         create.add_argument("--auto-resolve", action="store_true")
         create.add_argument("--json", action="store_true")
@@ -53,6 +56,7 @@ class Command(BaseCommand):
                 default_system=system,
                 default_category=options["category"],
                 default_level=options["level"],
+                default_escalation_policy=options["policy"],
                 rate_limit=options["rate_limit"],
                 auto_resolve=options["auto_resolve"],
             )
