@@ -354,7 +354,7 @@ def _save_and_enqueue(rows: list[Delivery]) -> list[Delivery]:
     Queuing on commit means a rolled-back change pages nobody, and a task never runs before
     its row is visible to the worker.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # as append_event: part of the caller's change
         # bulk_create fills in primary keys on PostgreSQL and SQLite (3.35+).
         created = Delivery.objects.bulk_create(rows)
         now = timezone.now()

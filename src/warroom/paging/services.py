@@ -244,6 +244,12 @@ def resolve_targets(
     incident: Incident, targets: Iterable[dict[str, Any]]
 ) -> list[tuple[User, str]]:
     """The people a step's targets name now: (person, the role they are paged in)."""
+    targets = list(targets)
+    # The holders of every role the step names, in one query: this runs as an incident opens.
+    roles = [str(t.get("role", "")) for t in targets if t.get("type") == "role"]
+    holders: dict[str, list[Any]] = {}
+    for membership in role_holders(roles) if roles else []:
+        holders.setdefault(membership.role.code, []).append(membership)
     people: list[tuple[User, str]] = []
     for target in targets:
         kind = target.get("type")
@@ -252,7 +258,7 @@ def resolve_targets(
             if user is not None:
                 people.append((user, "oncall"))
         elif kind == "role":
-            for membership in role_holders([target.get("role", "")]):
+            for membership in holders.get(str(target.get("role", "")), []):
                 person = membership.backup if target.get("backup") else membership.person
                 if person is not None and person.is_active:
                     people.append((person, membership.role.code))
