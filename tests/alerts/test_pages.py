@@ -4,6 +4,7 @@ maintenance."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.alerts.conftest import Make, am_url, payload, post
-from warroom.alerts import configure, keys
+from warroom.alerts import configure, inbox, keys, stores
 from warroom.alerts.models import (
     Alert,
     Inbound,
@@ -21,6 +22,7 @@ from warroom.alerts.models import (
     RoutingRule,
     Silence,
 )
+from warroom.alerts.normalize import Incoming
 from warroom.catalog.models import System
 from warroom.paging.models import EscalationPolicy
 from warroom.paging.services import save_policy
@@ -273,6 +275,55 @@ def test_alerts_page_tells_how_many_requests_wait_and_failed(
 
     assert "2 inbound requests wait to be routed" in html
     assert "1 inbound request failed to route after several attempts" in html
+
+
+def test_a_manager_sees_why_requests_failed_and_routes_them_again(
+    paged_commander: User, outsider: User, make_integration: Make, crm: System
+) -> None:
+    integration, _ = make_integration("pagerduty", name="Zabbix", default_system=crm)
+    good = Incoming("disk-7", "trigger", "Disk full").to_json()
+    row = Inbound.objects.create(
+        integration=integration,
+        received_at=timezone.now(),
+        items=[good],
+        size=1,
+        attempts=5,
+        failed=True,
+        error="OperationalError: disk I/O error",
+    )
+    # Others learn that something failed, not what it carried.
+    other = signed_in(outsider).get("/alerts/").content.decode()
+    assert "1 inbound request failed" in other and "disk I/O error" not in other
+    assert signed_in(outsider).post(f"/alerts/inbound/{row.pk}/retry/").status_code == 403
+
+    browser = signed_in(paged_commander)
+    html = browser.get("/alerts/").content.decode()
+    assert f'id="inbound-{row.pk}"' in html
+    assert "Zabbix" in html and "OperationalError: disk I/O error" in html
+    done = browser.post(f"/alerts/inbound/{row.pk}/retry/", follow=True)
+    assert "will be routed again" in done.content.decode()
+    assert inbox.process_pending() == 1
+    assert Alert.objects.get().fingerprint == "disk-7"
+    missing = browser.post(f"/alerts/inbound/{row.pk}/retry/", follow=True)
+    assert f"No failed inbound request #{row.pk}" in missing.content.decode()
+
+
+def test_the_file_store_puts_a_failed_request_back_at_the_end(
+    tmp_path: Any, make_integration: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = stores.FileStore(tmp_path / "warroom-inbox.sqlite3")
+    monkeypatch.setattr(stores, "current", lambda: store)
+    integration, _ = make_integration("pagerduty")
+    store.insert(integration.pk, [{"not": "an alert"}])
+    [first] = store.take(10, 10)
+    for attempts in range(stores.MAX_ATTEMPTS):
+        store.fail(replace(first, attempts=attempts), "TypeError: bad")
+    [kept] = inbox.failed_requests()
+    assert (kept.pk, kept.attempts, kept.error) == (first.pk, 5, "TypeError: bad")
+    assert inbox.retry_failed(first.pk)
+    [again] = store.take(10, 10)
+    assert again.pk > first.pk and again.items == first.items and again.attempts == 0
+    assert inbox.failed_requests() == [] and not inbox.retry_failed(first.pk)
 
 
 # Routing rules ----------------------------------------------------------------------------

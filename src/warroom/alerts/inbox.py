@@ -69,6 +69,16 @@ def failed() -> int:
     return stores.current().failed()
 
 
+def failed_requests(limit: int = 50) -> list[Row]:
+    """Requests kept after failing to route, oldest first, with their errors."""
+    return stores.current().failed_rows(limit)
+
+
+def retry_failed(pk: int) -> bool:
+    """Put a failed request back in line; the worker routes it next (after what waits)."""
+    return stores.current().retry(pk)
+
+
 def oldest_wait(now: dt.datetime | None = None) -> float:
     """Seconds the oldest waiting row has waited (0 when none): the inbox's lag."""
     oldest = stores.current().oldest()

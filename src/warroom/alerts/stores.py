@@ -40,6 +40,7 @@ class Row:
     received_at: dt.datetime
     items: list[dict[str, Any]]
     attempts: int
+    error: str = ""
 
 
 class Store(Protocol):
@@ -59,6 +60,14 @@ class Store(Protocol):
 
     def waiting(self) -> bool:
         """Whether any row waits (one indexed read: the idle loop asks every few ms)."""
+        ...
+
+    def failed_rows(self, limit: int) -> list[Row]:
+        """The oldest rows kept as failed, with their errors."""
+        ...
+
+    def retry(self, pk: int) -> bool:
+        """Put a failed row back in line (at its end); False when there is no such row."""
         ...
 
     def pending(self) -> int: ...
@@ -115,6 +124,17 @@ class TableStore:
 
     def waiting(self) -> bool:
         return Inbound.objects.filter(failed=False).order_by().exists()
+
+    def failed_rows(self, limit: int) -> list[Row]:
+        return [
+            Row(r.pk, r.integration_id, r.received_at, _decoded(r.items), r.attempts, r.error)
+            for r in Inbound.objects.filter(failed=True).order_by("pk")[:limit]
+        ]
+
+    def retry(self, pk: int) -> bool:
+        return bool(
+            Inbound.objects.filter(pk=pk, failed=True).update(failed=False, attempts=0, error="")
+        )
 
     def pending(self) -> int:
         return Inbound.objects.filter(failed=False).count()
@@ -223,6 +243,35 @@ class FileStore:
         # The newest id against the cursor: no count over a backlog.
         newest = self._db().execute("SELECT max(id) FROM inbound WHERE failed = 0").fetchone()[0]
         return newest is not None and newest > self._known
+
+    def failed_rows(self, limit: int) -> list[Row]:
+        found = self._db().execute(
+            "SELECT id, integration_id, received_at, items, attempts, error FROM inbound "
+            "WHERE failed = 1 ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [
+            Row(pk, integration, dt.datetime.fromisoformat(at), json.loads(items), tries, error)
+            for pk, integration, at, items, tries, error in found
+        ]
+
+    def retry(self, pk: int) -> bool:
+        # The cursor has passed the row: it goes back in line as a new row, at the end.
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            copied = db.execute(
+                "INSERT INTO inbound (integration_id, received_at, items, size) "
+                "SELECT integration_id, received_at, items, size FROM inbound "
+                "WHERE id = ? AND failed = 1",
+                (pk,),
+            ).rowcount
+            db.execute("DELETE FROM inbound WHERE id = ? AND failed = 1", (pk,))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return bool(copied)
 
     def pending(self) -> int:
         after = self._cursor(lock=False)

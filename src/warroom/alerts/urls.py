@@ -8,6 +8,7 @@ app_name = "alerts"
 urlpatterns = [
     path("v2/enqueue", webhooks.pagerduty_enqueue, name="pagerduty-enqueue"),
     path("alerts/", views.alert_list, name="list"),
+    path("alerts/inbound/<int:pk>/retry/", views.retry_inbound, name="retry-inbound"),
     path("alerts/integrations/", views.integrations, name="integrations"),
     path("alerts/integrations/<int:pk>/rotate-key/", views.rotate_key, name="rotate-key"),
     path("alerts/integrations/<int:pk>/toggle/", views.toggle_integration, name="toggle"),

@@ -59,9 +59,30 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         # worker is not running (or is behind); failed ones are kept for someone to look at.
         context["inbox_waiting"] = inbox.pending()
         context["inbox_failed"] = inbox.failed()
+        if context["inbox_failed"] and can_manage_plan(request.user):
+            # What failed and why, for those who manage integrations (the alerts in a failed
+            # request are not yet tied to an incident, so they are not shown to everyone).
+            names = dict(Integration.objects.values_list("pk", "name"))
+            context["failed_requests"] = [
+                {"row": row, "integration": names.get(row.integration_id, "—")}
+                for row in inbox.failed_requests()
+            ]
     return render_page_or_fragment(
         request, "alerts/alerts.html", "alerts/_alert_rows.html", context
     )
+
+
+def retry_inbound(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a request that failed to route back in line (after fixing what made it fail)."""
+    _manager(request)
+    if request.method == "POST":
+        if inbox.retry_failed(pk):
+            messages.success(
+                request, gettext("Inbound request #%(id)s will be routed again.") % {"id": pk}
+            )
+        else:
+            messages.error(request, gettext("No failed inbound request #%(id)s.") % {"id": pk})
+    return redirect("alerts:list")
 
 
 def integrations(request: HttpRequest) -> HttpResponse:
