@@ -118,3 +118,20 @@ def test_a_database_failure_is_answered_503_not_500(
     status, headers, content = call("POST", "/v2/enqueue", pd(key))
     assert (status, headers["Retry-After"]) == (503, "5")
     assert "traceback" not in content.decode().lower()
+
+
+def test_what_django_refuses_is_left_to_django(make_integration: Make, settings: Any) -> None:
+    _, key = make_integration("pagerduty")
+    # A Host that is not allowed: Django's 400, nothing stored.
+    assert call("POST", "/v2/enqueue", pd(key), HTTP_HOST="evil.example")[0] == 400
+    assert not Inbound.objects.exists()
+    # HTTPS required: plain HTTP goes on to Django (whose SecurityMiddleware, configured at
+    # start-up, redirects it); over HTTPS, or behind the proxy that says so, the fast path
+    # answers.
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    plain = {"HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http"}
+    assert not fastpath._as_django_would(plain)
+    assert fastpath._as_django_would(plain | {"HTTP_X_FORWARDED_PROTO": "https"})
+    assert fastpath._as_django_would(plain | {"wsgi.url_scheme": "https"})
+    assert not fastpath._as_django_would({"HTTP_HOST": "evil.example", "wsgi.url_scheme": "https"})

@@ -7,11 +7,12 @@ times what accepting an alert does, so `warroom.wsgi` wraps Django in `IntakeApp
 (the same functions the Django views call — tests through Django's client cover them), and
 everything else goes to Django unchanged.
 
-What Django would have done for these requests is done here: the request_started and
-request_finished signals are sent (their receivers check database connections, so
-CONN_MAX_AGE is honoured, and reset the query log), the
-security headers the API sends are sent, and an unexpected error is logged and answered 500
-without a traceback; a database that cannot be reached is answered 503 with Retry-After.
+What Django would have done for these requests is done here or left to Django: a Host not in
+ALLOWED_HOSTS and a plain-HTTP request where HTTPS is required go on to Django, which refuses
+or redirects them as for any page; the request_started and request_finished signals are sent
+(their receivers check database connections, so CONN_MAX_AGE is honoured, and reset the query
+log); the security headers the API sends are sent; an unexpected error is logged and answered
+500 without a traceback; a database that cannot be reached is answered 503 with Retry-After.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core import signals
 from django.db import DatabaseError
+from django.http.request import split_domain_port, validate_host
 
 from warroom.alerts import intake
 from warroom.alerts.models import Kind
@@ -71,8 +74,10 @@ class IntakeApp:
         return _send(reply, start_response)
 
     def _handler(self, environ: dict[str, Any]) -> Callable[[], intake.Reply] | None:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return None  # Django answers 405 (and the OpenAPI pages) as before
+        if environ.get("REQUEST_METHOD") != "POST" or not _as_django_would(environ):
+            # Django answers: 405 (and the OpenAPI pages), 400 for a host not in
+            # ALLOWED_HOSTS, the redirect to https when that is required.
+            return None
         path = environ.get("PATH_INFO", "")
         length = environ.get("CONTENT_LENGTH")
         read = environ["wsgi.input"].read
@@ -83,6 +88,25 @@ class IntakeApp:
             return None
         kind, key = _KINDS[match[1]], match[2]
         return lambda: intake.receive(kind, key, length, read)
+
+
+def _as_django_would(environ: dict[str, Any]) -> bool:
+    """Whether Django would serve this request rather than refuse it: the Host is one of
+    ALLOWED_HOSTS, and the request is secure when SECURE_SSL_REDIRECT asks for it (behind a
+    proxy, by SECURE_PROXY_SSL_HEADER)."""
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    domain, _port = split_domain_port(host)
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    if not domain or not validate_host(domain, allowed):
+        return False
+    if not settings.SECURE_SSL_REDIRECT:
+        return True
+    if environ.get("wsgi.url_scheme") == "https":
+        return True
+    header = settings.SECURE_PROXY_SSL_HEADER
+    return bool(header) and environ.get(header[0]) == header[1]
 
 
 def _send(reply: intake.Reply, start_response: Callable[..., Any]) -> list[bytes]:
