@@ -19,7 +19,6 @@ gives up after DEADLINE seconds, and both subprocesses are always stopped.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -34,33 +33,18 @@ import pytest
 
 from tests.notify.conftest import HttpSink, free_port
 from tests.notify.test_consumer import _database_url
+from tests.subprocesses import run_side, wait_for
 
 DEADLINE = 30.0
 SIDE = Path(__file__).with_name("drill_side.py")
 
 
-def _wait_for(condition: Callable[[], Any], what: str) -> Any:
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"gave up after {DEADLINE}s waiting for {what}")
+def _wait_for(condition: Callable[[], Any], what: str, deadline: float = DEADLINE) -> Any:
+    return wait_for(condition, what, deadline, poll=0.1)
 
 
 def _side(args: list[str], env: dict[str, str], cwd: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, str(SIDE), *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return run_side(SIDE, args, env, cwd)
 
 
 def _answers(url: str) -> bool:

@@ -7,7 +7,6 @@ own against one database: a fresh SQLite file, or the PostgreSQL test database i
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -21,6 +20,7 @@ import pytest
 
 from tests.notify.conftest import HttpSink
 from tests.notify.test_consumer import _database_url
+from tests.subprocesses import run_side, wait_for
 
 DEADLINE = 30.0
 SIDE = Path(__file__).with_name("paging_side.py")
@@ -28,27 +28,11 @@ REDIS_DB = "redis://127.0.0.1:6379/13"
 
 
 def _wait_for(condition: Callable[[], Any], what: str, deadline: float = DEADLINE) -> Any:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"gave up after {deadline}s waiting for {what}")
+    return wait_for(condition, what, deadline, poll=0.05)
 
 
 def _side(args: list[str], env: dict[str, str], cwd: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, str(SIDE), *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return run_side(SIDE, args, env, cwd)
 
 
 @pytest.fixture(params=["sqlite", "redis"])

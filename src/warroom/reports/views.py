@@ -7,6 +7,8 @@ Each: parse → find what the viewer may see (an incident they may not see does 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -55,26 +57,21 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # The review steps, from the report section of the incident page
 
 
+def _step(request: HttpRequest, pk: int, step: Callable[..., object], done: str) -> HttpResponse:
+    """One review step that needs nothing but the actor: run the service, re-render the
+    report section with its outcome."""
+    page = load(request, pk)
+    return act(page, "report", lambda: step(page.incident, actor=page.user), done=done)
+
+
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    page = load(request, pk)
-    return act(
-        page,
-        "report",
-        lambda: services.submit_report(page.incident, actor=page.user),
-        done=gettext("Report submitted for review."),
-    )
+    return _step(request, pk, services.submit_report, gettext("Report submitted for review."))
 
 
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    page = load(request, pk)
-    return act(
-        page,
-        "report",
-        lambda: services.approve_report(page.incident, actor=page.user),
-        done=gettext("Report approved."),
-    )
+    return _step(request, pk, services.approve_report, gettext("Report approved."))
 
 
 @require_POST
@@ -96,13 +93,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    page = load(request, pk)
-    return act(
-        page,
-        "report",
-        lambda: services.publish_report(page.incident, actor=page.user),
-        done=gettext("Report published."),
-    )
+    return _step(request, pk, services.publish_report, gettext("Report published."))
 
 
 # Action items
