@@ -62,10 +62,14 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         if context["inbox_failed"] and can_manage_plan(request.user):
             # What failed and why, for those who manage integrations (the alerts in a failed
             # request are not yet tied to an incident, so they are not shown to everyone).
-            names = dict(Integration.objects.values_list("pk", "name"))
+            failed = inbox.failed_requests()
+            names = dict(
+                Integration.objects.filter(
+                    pk__in={row.integration_id for row in failed}
+                ).values_list("pk", "name")
+            )
             context["failed_requests"] = [
-                {"row": row, "integration": names.get(row.integration_id, "—")}
-                for row in inbox.failed_requests()
+                {"row": row, "integration": names.get(row.integration_id, "—")} for row in failed
             ]
     return render_page_or_fragment(
         request, "alerts/alerts.html", "alerts/_alert_rows.html", context
