@@ -5,6 +5,7 @@ each measured side by side with Debian's Alertmanager on the same machine.
         [--database postgres://postgres@127.0.0.1:5432/warroom_bench_ingest]
         [--redis redis://127.0.0.1:6379/14] [--workers 2] [--duration 10] [--connections 8]
         [--probes 50] [--storm-rate 1000] [--storm-seconds 10] [--only abc] [--quiet-wait 0]
+        [--keep DIR]
 
 What runs, all on 127.0.0.1, all stopped at the end (process groups killed in `finally`):
 - warroom as shipped: `warroom serve` (gunicorn, gthread workers) and `warroom worker` (its
@@ -770,6 +771,11 @@ def main() -> None:
         default=0.0,
         help="first wait up to this many seconds for the machine to be otherwise idle",
     )
+    parser.add_argument(
+        "--keep",
+        default="",
+        help="copy the SQLite database and the logs into this folder at the end (to examine)",
+    )
     args = parser.parse_args()
     if args.database and not args.database.startswith(("postgres://", "postgresql://")):
         raise SystemExit("--database takes a postgres:// URL (SQLite is the default)")
@@ -970,6 +976,8 @@ def main() -> None:
             import redis
 
             redis.Redis.from_url(args.redis).flushdb()
+        if args.keep:
+            shutil.copytree(tmp, args.keep, dirs_exist_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)
     print("\nresults (ratio = warroom / Alertmanager: above 1 is more for rates, slower for times)")
     print_table(rows)
