@@ -197,3 +197,28 @@ def test_a_resolved_alert_that_fires_again_starts_a_new_episode(
     row = Alert.objects.get()
     assert (row.status, row.count, row.resolved_at) == ("firing", 2, None)
     assert again.incident is not None and again.incident != first_incident
+
+
+def test_an_alert_that_opens_an_incident_writes_it_in_one_short_transaction(
+    make_integration: Make, erp: System, paged_commander: User
+) -> None:
+    """Opening an incident is the alert → page hot path: the rows it writes (alert, incident,
+    timeline, paging, participant, delivery) take a bounded number of statements, and the
+    timeline entries written without re-reading the head form an intact chain."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from warroom.incidents.timeline import verify_incident
+
+    integration, _ = make_integration(default_system=erp)
+    with CaptureQueriesContext(connection) as queries:
+        [alert] = services.ingest(integration, [fire("a", alertname="Disk")])
+
+    incident = Incident.objects.get(pk=alert.incident_id)
+    kinds = list(incident.timeline.order_by("seq").values_list("kind", flat=True))
+    assert kinds == ["reported", "paged", "alert"]
+    assert verify_incident(incident) is None
+    assert incident.participants.filter(user=paged_commander, role="commander").exists()
+    # 28 on SQLite today (40 before the head was trusted, savepoints dropped and the
+    # participants written at once); PostgreSQL adds its advisory locks.
+    assert len(queries) <= 32, "\n".join(q["sql"][:120] for q in queries.captured_queries)

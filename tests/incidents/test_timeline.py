@@ -7,10 +7,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
 
 from warroom.incidents.models import Incident, TimelineEvent
 from warroom.incidents.models.timeline import TimelineImmutable
 from warroom.incidents.services import acknowledge_incident, report_incident
+from warroom.incidents.timeline import AppendConflict, append_event
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +82,18 @@ def test_the_application_cannot_change_or_delete_entries(incident: Incident) -> 
         event.save()
     with pytest.raises(TimelineImmutable):
         event.delete()
+
+
+def test_an_entry_after_a_stale_head_is_refused_and_nothing_is_written(
+    incident: Incident,
+) -> None:
+    # `locked=True` trusts the object's head; an object read before the last entry is stale.
+    stale = Incident.objects.get(pk=incident.pk)
+    append_event(incident, "note", actor=None, data={"text": "first"})
+    before = list(incident.timeline.values_list("seq", "hash"))
+
+    with pytest.raises((AppendConflict, IntegrityError)), transaction.atomic():
+        append_event(stale, "note", actor=None, data={"text": "second"}, locked=True)
+
+    assert list(incident.timeline.values_list("seq", "hash")) == before
+    assert _verify()[0] == 0

@@ -288,3 +288,31 @@ def test_a_report_naming_a_policy_pages_through_it_and_a_vanished_one_through_th
     assert chosen.timeline.get(kind="paged").data["policy"] == "Backup first"
     assert Paging.objects.get(incident=gone).policy_name == "plan"
     assert _paged(gone) == ["chen", "dora"]
+
+
+def test_a_step_scheduled_in_the_worker_needs_no_queue_task(
+    team: dict[str, User], outsider: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The worker's escalation loop runs every due step; code running beside it (the inbox
+    routing alerts) schedules no task — elsewhere (the web) the step task is queued too."""
+    from huey.contrib.djhuey import HUEY
+
+    def step_tasks() -> int:
+        return sum(t.name.endswith("task_escalation_step") for t in HUEY.scheduled())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report_incident(reporter=outsider, title="ERP down")
+    assert step_tasks() == 1
+    services.steps_run_here(True)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            incident = report_incident(reporter=outsider, title="CRM down")
+        assert step_tasks() == 1
+        paging = Paging.objects.get(incident=incident)
+        _due_now(paging)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.run_due() == 1  # its second step, run by the loop
+    finally:
+        services.steps_run_here(False)
+    assert _paged(incident) == ["bao", "chen", "dora"]
+    assert step_tasks() == 1

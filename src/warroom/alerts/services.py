@@ -125,6 +125,8 @@ class _Batch:
         self.attached: dict[int, list[Alert]] = defaultdict(list)
         self.incidents: dict[int, Incident] = {}
         self.redescribed: set[int] = set()  # id(alert) of repeats whose description changed
+        # Incidents opened by this batch: their rows are ours until the commit.
+        self.opened: set[int] = set()
 
     def run(self, items: Sequence[Incoming]) -> list[Alert]:
         # last_payload is replaced on every write of an existing row and never read here, so
@@ -260,6 +262,7 @@ class _Batch:
             incident = self._group_incident(alert.group_key, route.window)
             if incident is None:
                 incident = self._open_incident(alert, item, route)
+                self.opened.add(incident.pk)
                 if alert.group_key:
                     self.groups[alert.group_key] = incident
             alert.incident = incident
@@ -366,6 +369,9 @@ class _Batch:
                     "titles": sorted({a.title for a in alerts})[:TIMELINE_LIST_LIMIT],
                     "alert_ids": [a.pk for a in alerts][:TIMELINE_LIST_LIMIT],
                 },
+                # An incident opened here went through report_incident and its first page
+                # as this same object: its head is current.
+                locked=incident_id in self.opened,
             )
 
     def _acknowledge(self, alert: Alert) -> None:

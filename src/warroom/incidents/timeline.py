@@ -14,38 +14,60 @@ from warroom.incidents.models import Incident, TimelineEvent
 
 
 def append_event(
-    incident: Incident, kind: str, *, actor: User | None, data: dict[str, Any] | None = None
+    incident: Incident,
+    kind: str,
+    *,
+    actor: User | None,
+    data: dict[str, Any] | None = None,
+    locked: bool = False,
 ) -> TimelineEvent:
     """Add an entry at the end of `incident`'s timeline and move the chain head.
 
     Locks the incident row, so entries of one incident are appended one at a time; the caller's
     transaction (if any) makes the entry part of the change it records.
+
+    `locked=True` says the caller already holds the row in this transaction — it created the
+    incident, or read it with select_for_update — and every entry since went through this
+    same object, so its head is current and is not read again. Opening an incident appends
+    three entries at once; this saves a read each. Should the object be stale after all, the
+    head's update matches no row and AppendConflict rolls the change back: a chain is never
+    forked.
     """
     # No savepoint inside the caller's transaction: a failure here fails that whole change,
     # and an entry is written several times on the hot path of every incident (a savepoint
     # costs two statements).
     with transaction.atomic(savepoint=False):
-        head = (
-            Incident.objects.select_for_update()
-            .values("timeline_head", "timeline_length")
-            .get(pk=incident.pk)
-        )
+        if locked:
+            prev_hash, length = incident.timeline_head, incident.timeline_length
+        else:
+            prev_hash, length = (
+                Incident.objects.select_for_update()
+                .values_list("timeline_head", "timeline_length")
+                .get(pk=incident.pk)
+            )
         event = TimelineEvent(
             incident_id=incident.pk,
-            seq=head["timeline_length"] + 1,
+            seq=length + 1,
             kind=kind,
             actor=actor,
             at=timezone.now(),
             data=data or {},
-            prev_hash=head["timeline_head"],
+            prev_hash=prev_hash,
         )
         event.hash = event.compute_hash()
         event.save(force_insert=True)
-        Incident.objects.filter(pk=incident.pk).update(
+        moved = Incident.objects.filter(pk=incident.pk, timeline_length=length).update(
             timeline_head=event.hash, timeline_length=event.seq
         )
+        if not moved:
+            raise AppendConflict(f"incident {incident.pk}: its timeline moved on meanwhile")
         incident.timeline_head, incident.timeline_length = event.hash, event.seq
     return event
+
+
+class AppendConflict(RuntimeError):
+    """An entry was to follow a head that is no longer the incident's (a stale object passed
+    with locked=True): a programming error, never a user's."""
 
 
 @dataclass(frozen=True)

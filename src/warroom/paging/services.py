@@ -153,7 +153,10 @@ def _page_on_report(
 def start_paging(incident: Incident, *, policy_id: int | None = None) -> Paging:
     """Copy the policy with the id `policy_id` — or, when that is None or the policy is gone,
     the default policy, else the plan's own — onto the incident and run its first step, in
-    the caller's transaction: the delivery rows are written with the report."""
+    the caller's transaction: the delivery rows are written with the report.
+
+    The caller holds `incident` in that transaction (report_incident has just created it),
+    so the first step runs on these objects without reading or locking them again."""
     policy = None
     if policy_id is not None:
         policy = EscalationPolicy.objects.filter(pk=policy_id).first()
@@ -170,8 +173,7 @@ def start_paging(incident: Incident, *, policy_id: int | None = None) -> Paging:
         repeat=repeat,
         next_step_at=timezone.now(),
     )
-    run_step(paging.pk, step=0, round=0)
-    paging.refresh_from_db()
+    _page_step(paging)
     return paging
 
 
@@ -191,30 +193,39 @@ def run_step(paging_id: int, *, step: int, round: int) -> bool:
             return False  # stale: the row has moved on
         if paging.next_step_at is None or paging.next_step_at > timezone.now():
             return False  # early: the task came before its time
-        incident = paging.incident
-        if incident.status != Status.REPORTED:
+        if paging.incident.status != Status.REPORTED:
             # Acknowledged (or ended) some other way: nobody more to wake.
             paging.state, paging.next_step_at = Paging.State.STOPPED, None
             paging.save(update_fields=["state", "next_step_at"])
             return False
-        spec = paging.steps[step]
-        people = resolve_targets(incident, spec.get("targets", []))
-        add_participants(incident, people, actor=None)
-        for user in {u.pk: u for u, _role in people}.values():
-            page_person(incident, user)
-        append_event(
-            incident,
-            "paged",
-            actor=None,
-            data={
-                "policy": paging.policy_name,
-                "step": step + 1,
-                "round": round + 1,
-                "people": sorted({u.get_username() for u, _r in people}),
-            },
-        )
-        _advance(paging, wait_minutes=int(spec.get("wait_minutes", DEFAULT_WAIT_MINUTES)))
+        _page_step(paging)
     return True
+
+
+def _page_step(paging: Paging) -> None:
+    """Page the targets of `paging`'s current step and move on to the next one. The caller
+    holds the paging row and its incident in this transaction: run_step's SELECT … FOR
+    UPDATE locks both rows (on SQLite the whole database), start_paging created the one and
+    was handed the other by the transaction that created it."""
+    incident = paging.incident
+    spec = paging.steps[paging.step]
+    people = resolve_targets(incident, spec.get("targets", []))
+    add_participants(incident, people, actor=None)
+    for user in {u.pk: u for u, _role in people}.values():
+        page_person(incident, user)
+    append_event(
+        incident,
+        "paged",
+        actor=None,
+        data={
+            "policy": paging.policy_name,
+            "step": paging.step + 1,
+            "round": paging.round + 1,
+            "people": sorted({u.get_username() for u, _r in people}),
+        },
+        locked=True,
+    )
+    _advance(paging, wait_minutes=int(spec.get("wait_minutes", DEFAULT_WAIT_MINUTES)))
 
 
 def _advance(paging: Paging, *, wait_minutes: int) -> None:
@@ -225,13 +236,30 @@ def _advance(paging: Paging, *, wait_minutes: int) -> None:
         paging.state, paging.next_step_at = Paging.State.EXHAUSTED, None
         paging.save(update_fields=["state", "next_step_at"])
         append_event(
-            paging.incident, "paging_exhausted", actor=None, data={"policy": paging.policy_name}
+            paging.incident,
+            "paging_exhausted",
+            actor=None,
+            data={"policy": paging.policy_name},
+            locked=True,
         )
         return
     paging.step, paging.round = step, round
     paging.next_step_at = timezone.now() + dt.timedelta(minutes=wait_minutes)
     paging.save(update_fields=["step", "round", "next_step_at"])
-    transaction.on_commit(partial(_schedule, paging.pk, step, round, paging.next_step_at))
+    if not _loop_here:
+        transaction.on_commit(partial(_schedule, paging.pk, step, round, paging.next_step_at))
+
+
+# True in the worker process while its escalation loop runs (core.loops): the loop runs
+# every due step within a tenth of a second, so a step scheduled by code running there
+# needs no queue task of its own (a write to the queue on the hot path of every page).
+_loop_here = False
+
+
+def steps_run_here(running: bool) -> None:
+    """Say whether this process runs the escalation loop (`run_due`)."""
+    global _loop_here
+    _loop_here = running
 
 
 def _schedule(paging_id: int, step: int, round: int, when: dt.datetime) -> None:

@@ -15,8 +15,16 @@ class NoPlanError(LookupError):
     """No plan has been applied yet (run `warroom plan apply` or `make run`)."""
 
 
-def current_version() -> PlanVersion:
-    version = PlanVersion.objects.order_by("-number").first()
+# The large fields of a version: its YAML twice, the parsed document, the diff.
+LARGE_FIELDS = ("source", "document", "canonical_yaml", "diff")
+
+
+def current_version(*, large: bool = True) -> PlanVersion:
+    """The version in force. `large=False` leaves out LARGE_FIELDS (read on first use):
+    the parsed plan comes from plan_of's cache, and opening an incident needs only the
+    version's identity."""
+    versions = PlanVersion.objects.order_by("-number")
+    version = (versions if large else versions.defer(*LARGE_FIELDS)).first()
     if version is None:
         raise NoPlanError("no plan has been applied yet; run `warroom plan apply FILE`")
     return version
@@ -38,7 +46,7 @@ def _parse(sha256: str, pk: int) -> Plan:
 
 
 def current_plan() -> Plan:
-    return plan_of(current_version())
+    return plan_of(current_version(large=False))
 
 
 def choices(kind: str, lang: str = "en") -> list[tuple[str, str]]:

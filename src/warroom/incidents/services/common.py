@@ -52,14 +52,25 @@ def role_holders(role_codes: Iterable[str]) -> list[TeamMembership]:
 def add_participants(
     incident: Incident, people: Iterable[tuple[User, str]], *, actor: User | None
 ) -> list[tuple[User, str]]:
-    """Make each (user, role) a participant; returns those that were new."""
-    added = []
-    for user, role in people:
-        _, created = Participant.objects.get_or_create(
-            incident=incident, user=user, role=role, defaults={"added_by": actor}
-        )
-        if created:
-            added.append((user, role))
+    """Make each (user, role) a participant; returns those that were new.
+
+    One read and one INSERT whatever the number of people (paging a step adds several as an
+    incident opens). Two calls adding the same person and role at the same moment write one
+    row — the second INSERT is ignored — but both may return it as new: a caller that tells
+    people they were added locks the incident first (set_team)."""
+    wanted = {(user.pk, role): (user, role) for user, role in people}
+    if not wanted:
+        return []
+    existing = set(
+        Participant.objects.filter(incident=incident, user_id__in={pk for pk, _role in wanted})
+        .order_by()
+        .values_list("user_id", "role")
+    )
+    added = [pair for key, pair in wanted.items() if key not in existing]
+    Participant.objects.bulk_create(
+        [Participant(incident=incident, user=u, role=r, added_by=actor) for u, r in added],
+        ignore_conflicts=True,
+    )
     return added
 
 

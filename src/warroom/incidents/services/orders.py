@@ -146,6 +146,8 @@ def set_team(
             raise DomainError(f"members[{index}].role", _("unknown role %(code)r") % {"code": role})
     wanted = {(u.pk, r) for u, r in members}
     with transaction.atomic():
+        # One change of the team at a time: who was added (and told so) is then exact.
+        list(Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk"))
         removed = [
             p
             for p in Participant.objects.filter(incident=incident, role__in=known)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warroom.catalog.models import System
-from warroom.incidents.models import Incident, Status
+from warroom.incidents.models import Incident, IncidentSystem, Status
 from warroom.incidents.services.common import (
     add_participants,
     after_seconds,
@@ -50,7 +50,7 @@ def report_incident(
         raise DomainError("title", _("required"))
     if len(title) > 200:
         raise DomainError("title", _("at most 200 characters"))
-    version = current_version()
+    version = current_version(large=False)
     plan = plan_of(version)
     if category and plan.category(category) is None:
         raise DomainError("category", _("unknown risk category %(code)r") % {"code": category})
@@ -61,7 +61,9 @@ def report_incident(
     chosen = plan.category(category) if category else None
     provisional = plan.level(level) if level else None
     severe = (provisional or min(plan.impact_levels, key=lambda lvl: lvl.rank)).targets.seconds()
-    with transaction.atomic():
+    # No savepoint when called inside a transaction (the inbox routing alerts): a failure
+    # here fails the caller's whole change anyway.
+    with transaction.atomic(savepoint=False):
         incident = Incident.objects.create(
             title=title,
             description=description,
@@ -79,7 +81,14 @@ def report_incident(
         incident.due_acknowledge = after_seconds(incident.reported_at, severe["acknowledge"])
         incident.due_assess = after_seconds(incident.reported_at, severe["assess"])
         incident.save(update_fields=["due_acknowledge", "due_assess"])
-        incident.systems.set(systems)
+        # A new incident has no systems yet: insert the links without reading them first.
+        IncidentSystem.objects.bulk_create(
+            [
+                IncidentSystem(incident=incident, system=s)
+                for s in {s.pk: s for s in systems}.values()
+            ]
+        )
+        # The row was created in this transaction: it is ours, and so is its timeline head.
         append_event(
             incident,
             "reported",
@@ -91,6 +100,7 @@ def report_incident(
                 "level": level,
                 "source": source,
             },
+            locked=True,
         )
         if reporter is not None:
             add_participants(incident, [(reporter, "reporter")], actor=reporter)

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 from warroom.core import loops
 from warroom.notify import services as notify
+from warroom.paging import services as paging
 
 
 class Command(BaseCommand):
@@ -28,9 +29,11 @@ class Command(BaseCommand):
         pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="warroom-send")
         notify.send_in_process(pool)
         stopping = loops.start(loops.default_loops())
+        paging.steps_run_here(True)
         try:
             call_command("run_huey")
         finally:
             stopping.set()
+            paging.steps_run_here(False)
             notify.send_in_process(None)
             pool.shutdown(wait=True, cancel_futures=False)
