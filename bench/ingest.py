@@ -193,7 +193,7 @@ class Processes:
         self.running: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def start(self, name: str, argv: list[str], env: dict[str, str], log: Path) -> None:
-        with log.open("wb") as out:
+        with log.open("ab") as out:
             process = subprocess.Popen(
                 argv,
                 env=env,
@@ -214,17 +214,21 @@ class Processes:
                 raise RuntimeError(f"{name} exited with {process.returncode}")
 
     def stop_all(self) -> None:
-        for _name, process in reversed(self.running):
+        self.stop(*(name for name, _process in self.running))
+
+    def stop(self, *names: str) -> None:
+        stopping = [(n, p) for n, p in reversed(self.running) if n in names]
+        for _name, process in stopping:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-        for _name, process in reversed(self.running):
+        for _name, process in stopping:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
-        self.running.clear()
+        self.running = [(n, p) for n, p in self.running if n not in names]
 
 
 # The HTTP sink --------------------------------------------------------------------------------
@@ -812,23 +816,38 @@ def main() -> None:
         processes.start(
             "warroom worker", [python, "-m", "warroom.cli", "worker"], env, tmp / "worker.log"
         )
-        (tmp / "alertmanager").mkdir()
-        processes.start(
-            "alertmanager",
-            [
-                ALERTMANAGER,
-                f"--config.file={alertmanager_config(tmp, sink.port)}",
-                f"--storage.path={tmp / 'alertmanager'}",
-                "--cluster.listen-address=",
-                f"--web.listen-address=127.0.0.1:{am_port}",
-                "--log.level=warn",
-            ],
-            {"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-            tmp / "alertmanager.log",
-        )
         warroom, alertmanager = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{am_port}"
+        am_config = alertmanager_config(tmp, sink.port)
+        am_starts = 0
+
+        def fresh_alertmanager() -> None:
+            """(Re)start Alertmanager with empty storage. After a load it keeps working on
+            the alerts it holds (a CPU for minutes, until they time out): left running, it
+            would take that CPU from warroom's next measurement."""
+            nonlocal am_starts
+            processes.stop("alertmanager")
+            am_starts += 1
+            storage = tmp / f"alertmanager-{am_starts}"
+            storage.mkdir()
+            processes.start(
+                "alertmanager",
+                [
+                    ALERTMANAGER,
+                    f"--config.file={am_config}",
+                    f"--storage.path={storage}",
+                    "--cluster.listen-address=",
+                    f"--web.listen-address=127.0.0.1:{am_port}",
+                    "--log.level=warn",
+                ],
+                {"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                tmp / "alertmanager.log",
+            )
+            wait_for(
+                "Alertmanager", lambda: http_ok(f"{alertmanager}/-/ready") or processes.check()
+            )
+
+        fresh_alertmanager()
         wait_for("warroom", lambda: http_ok(f"{warroom}/healthz") or processes.check())
-        wait_for("Alertmanager", lambda: http_ok(f"{alertmanager}/-/ready") or processes.check())
         time.sleep(2)  # the worker's consumer starts
         processes.check()
         queue = "Redis" if args.redis else "SQLite"
@@ -867,6 +886,8 @@ def main() -> None:
                 wall = time.time() - before[3]
                 tag += 1
                 results.append(result)
+                if name == "Alertmanager":
+                    fresh_alertmanager()
                 print(
                     f"  {name:<13} {result.requests:>7} requests in {result.seconds:.1f} s, "
                     f"{result.failed} failed; {result.ok_per_second:,.0f} req/s; latency "

@@ -25,7 +25,7 @@ from itertools import groupby
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.utils import timezone
 
-from warroom.alerts import services, stores
+from warroom.alerts import services, stores, wakeup
 from warroom.alerts.models import Integration
 from warroom.alerts.normalize import Incoming
 from warroom.alerts.stores import MAX_ATTEMPTS, Row
@@ -59,6 +59,7 @@ def plan_applied() -> bool:
 def accept(integration: Integration, items: Sequence[Incoming]) -> None:
     """Store one request's alerts for the worker, committed when this returns."""
     stores.current().insert(integration.pk, [item.to_json() for item in items])
+    wakeup.nudge()
 
 
 def pending() -> int:

@@ -5,7 +5,8 @@ with growing pauses; both are fine for reminders and sweeps, but an alert should
 milliseconds and an escalation step run on its second. So the worker also runs:
 
 - the inbox loop: routes the alerts the web server accepted (`alerts.inbox`), polling every
-  3 ms (an indexed read when idle);
+  3 ms (an indexed read when idle) — and woken at once by the web server's nudge
+  (`alerts.wakeup`) when the request came in on this machine;
 - the escalation loop: runs the steps whose `next_step_at` has come (`paging.services`),
   every 100 ms. The step task queued on commit still runs too and finds the step done: both
   go through the same idempotent `run_step`.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,6 +48,10 @@ class Loop:
     # after a quiet spell always goes at once.
     busy_pause: float = 0.0
     busy_below: int = 0
+    # Waits instead of sleeping `interval` when idle, returning early when there may be work
+    # (the inbox's nudge socket); never during a busy pause, which is there to batch.
+    wake: Callable[[float], None] | None = None
+    close: Callable[[], None] | None = None
 
 
 class LoopThread(threading.Thread):
@@ -55,36 +61,70 @@ class LoopThread(threading.Thread):
         self.stopping = stopping
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            if self.loop.close is not None:
+                self.loop.close()
+
+    def _run(self) -> None:
         while not self.stopping.is_set():
-            pause = self.loop.interval
+            pause, idle = self.loop.interval, True
             try:
                 done = self.loop.step()
                 if done:
                     small = done < self.loop.busy_below
-                    pause = self.loop.busy_pause if small else 0.0
+                    pause, idle = (self.loop.busy_pause if small else 0.0), False
             except Exception:
                 log.exception("%s loop: step failed", self.loop.name)
-                pause = ERROR_PAUSE
+                pause, idle = ERROR_PAUSE, False
             finally:
                 # What Django does after each request: drop a connection that broke or aged.
                 close_old_connections()
-            if pause:
+            if pause and idle and self.loop.wake is not None:
+                self.loop.wake(pause)
+            elif pause:
                 self.stopping.wait(pause)
 
 
 def default_loops() -> list[Loop]:
-    from warroom.alerts import inbox
+    from warroom.alerts import inbox, wakeup
     from warroom.paging import services as paging
 
+    nudges = wakeup.listen()
     return [
-        Loop("inbox", inbox.process_pending, interval=0.003, busy_pause=0.02, busy_below=50),
+        Loop(
+            "inbox",
+            inbox.process_pending,
+            interval=0.003,
+            busy_pause=0.02,
+            busy_below=50,
+            wake=nudges.wait if nudges else None,
+            close=nudges.close if nudges else None,
+        ),
         Loop("escalation", paging.run_due, interval=0.1),
     ]
 
 
-def start(loops: list[Loop]) -> threading.Event:
-    """Start a thread per loop; setting the returned event stops them."""
+class Running:
+    """The threads `start` started."""
+
+    def __init__(self, threads: list[LoopThread], stopping: threading.Event) -> None:
+        self.threads, self.stopping = threads, stopping
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop every loop after its current step (each then closes what it opened: the
+        inbox's nudge socket); waits at most `timeout` seconds in all."""
+        self.stopping.set()
+        deadline = time.monotonic() + timeout
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def start(loops: list[Loop]) -> Running:
+    """Start a thread per loop."""
     stopping = threading.Event()
-    for loop in loops:
-        LoopThread(loop, stopping).start()
-    return stopping
+    threads = [LoopThread(loop, stopping) for loop in loops]
+    for thread in threads:
+        thread.start()
+    return Running(threads, stopping)

@@ -28,12 +28,12 @@ class Command(BaseCommand):
         threads = settings.HUEY["consumer"]["workers"]
         pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="warroom-send")
         notify.send_in_process(pool)
-        stopping = loops.start(loops.default_loops())
+        running = loops.start(loops.default_loops())
         paging.steps_run_here(True)
         try:
             call_command("run_huey")
         finally:
-            stopping.set()
+            running.stop()
             paging.steps_run_here(False)
             notify.send_in_process(None)
             pool.shutdown(wait=True, cancel_futures=False)
