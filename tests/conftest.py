@@ -45,6 +45,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _no_plan_remembered() -> None:
+    # Each test's database starts without a plan; a web process remembers a yes for a second.
+    from warroom.alerts import inbox
+
+    inbox.forget_plan()
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default() -> Iterator[None]:
     # A request in Chinese leaves that language active in the thread: start each test afresh.
     translation.activate("en")

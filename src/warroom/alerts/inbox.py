@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
 from itertools import groupby
 
@@ -47,13 +48,32 @@ class RowFailed(RuntimeError):
     a few seconds on it."""
 
 
+# Every inbound request asks whether a plan is applied. Once one is, it stays (warroom never
+# deletes a version), so each process takes a yes as good for PLAN_CACHE_SECONDS; a no is
+# asked again every time (the webhooks answer 503 then, and should stop as soon as a plan
+# is applied).
+PLAN_CACHE_SECONDS = 1.0
+_plan_seen_at: float | None = None
+
+
 def plan_applied() -> bool:
-    """Whether incidents can be opened at all (a plan has been applied). Plain SQL: every
-    inbound request asks."""
+    """Whether incidents can be opened at all (a plan has been applied)."""
+    global _plan_seen_at
+    now = time.monotonic()
+    if _plan_seen_at is not None and now - _plan_seen_at < PLAN_CACHE_SECONDS:
+        return True
     db = connections[DEFAULT_DB_ALIAS]
     with db.cursor() as cursor:
         cursor.execute(f"SELECT 1 FROM {db.ops.quote_name(PlanVersion._meta.db_table)} LIMIT 1")
-        return cursor.fetchone() is not None
+        applied = cursor.fetchone() is not None
+    _plan_seen_at = now if applied else None
+    return applied
+
+
+def forget_plan(**kwargs: object) -> None:
+    """Ask the database again next time (connected to PlanVersion's post_delete)."""
+    global _plan_seen_at
+    _plan_seen_at = None
 
 
 def accept(integration: Integration, items: Sequence[Incoming]) -> None:

@@ -21,6 +21,7 @@ import logging
 import select
 import socket
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -39,9 +40,19 @@ def socket_path() -> Path:
     return Path(settings.VAR_DIR) / SOCKET_NAME
 
 
+# At most one nudge per process in this many seconds: in a burst the worker is busy routing
+# anyway, and every datagram past a full socket queue is a failed system call.
+NUDGE_GAP = 0.001
+_last_nudge = 0.0
+
+
 def nudge() -> None:
     """Tell a listening worker that the inbox has something (a no-op when none listens)."""
-    global _sender
+    global _sender, _last_nudge
+    now = time.monotonic()
+    if now - _last_nudge < NUDGE_GAP:
+        return  # the nudge sent a moment ago wakes the loop, or its poll takes this too
+    _last_nudge = now
     if _sender is None:
         with _sender_lock:
             if _sender is None:
