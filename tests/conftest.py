@@ -45,11 +45,13 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _no_plan_remembered() -> None:
-    # Each test's database starts without a plan; a web process remembers a yes for a second.
-    from warroom.alerts import inbox
+def _nothing_remembered() -> None:
+    # Each test's database starts afresh; a process remembers for a second whether a plan is
+    # applied and the routing rules, silences and windows it read.
+    from warroom.alerts import inbox, queries
 
     inbox.forget_plan()
+    queries.forget_routing()
 
 
 @pytest.fixture(autouse=True)

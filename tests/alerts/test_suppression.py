@@ -163,3 +163,33 @@ def test_maintenance_needs_a_system_or_a_matcher(paged_commander: User) -> None:
     with pytest.raises(DomainError) as caught:
         configure.create_maintenance(ends_at=in_hours(1), reason="x", created_by=None)
     assert caught.value.field == "systems"
+
+
+def test_a_silence_made_by_another_process_applies_within_a_second(
+    make_integration: Make, erp: System, paged_commander: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Routing reads silences (and rules and windows) through a one-second cache per process;
+    a change made in the same process applies at once (the other tests), one made by
+    another process — here a write that sends no signals — once the second has passed."""
+    from warroom.alerts import queries
+    from warroom.alerts.models import Silence
+
+    integration, _ = make_integration(default_system=erp)
+
+    def fire(name: str) -> Alert:
+        item = Incoming(fingerprint=name, action="trigger", title=name, labels={"alertname": name})
+        return services.ingest(integration, [item])[0]
+
+    assert fire("first").suppressed_by == ""  # the cache is filled now
+    Silence.objects.bulk_create(
+        [
+            Silence(
+                matchers=[{"label": "alertname", "op": "=~", "value": ".+"}],
+                starts_at=in_hours(-1),
+                ends_at=in_hours(1),
+            )
+        ]
+    )
+    assert fire("second").suppressed_by == ""  # still the copy read before the silence
+    monkeypatch.setattr(queries, "ROUTING_CACHE_SECONDS", 0.0)  # the second has passed
+    assert fire("third").suppressed_by.startswith("silence:")

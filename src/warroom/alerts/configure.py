@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from warroom.alerts import keys
+from warroom.alerts import keys, queries
 from warroom.alerts.matchers import LABEL_NAME, clean_matchers
 from warroom.alerts.models import Integration, Kind, MaintenanceWindow, RoutingRule, Silence
 from warroom.alerts.templating import clean_templates
@@ -195,6 +195,7 @@ def move_routing_rule(rule: RoutingRule, *, up: bool) -> list[RoutingRule]:
                 item.position = number * POSITION_STEP
                 changed.append(item)
         RoutingRule.objects.bulk_update(changed, ["position"])
+        queries.routing_changed()  # bulk_update sends no signals
     return rules
 
 

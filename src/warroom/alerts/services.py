@@ -35,6 +35,7 @@ from django.utils import timezone
 from warroom.alerts.matchers import matches
 from warroom.alerts.models import Alert, Integration, MaintenanceWindow, RoutingRule, Silence
 from warroom.alerts.normalize import Incoming, clip
+from warroom.alerts.queries import routing_setup
 from warroom.catalog.models import System
 from warroom.incidents.models import Incident, Status
 from warroom.incidents.models.incident import OPEN_STATES
@@ -76,7 +77,7 @@ _ALL_FIELDS = [
 ]
 
 
-Suppressors = tuple[list[Silence], list[tuple[MaintenanceWindow, set[int]]]]
+Suppressors = tuple[list[Silence], list[tuple[MaintenanceWindow, frozenset[int]]]]
 
 
 @dataclass(frozen=True)
@@ -321,7 +322,9 @@ class _Batch:
             return None
         if key in self.groups:
             return self.groups[key]
-        found = (
+        # The id first: most lookups find nothing (a new group), and reading the incident's
+        # row along with every alert column would cost more than the query itself.
+        incident_id = (
             Alert.objects.filter(
                 group_key=key,
                 status=FIRING,
@@ -330,14 +333,14 @@ class _Batch:
                 # A drill's alerts join only drill incidents, a real alert only real ones.
                 incident__is_drill=self.integration.drill,
             )
-            .select_related("incident")
             .order_by("-first_seen", "-id")
+            .values_list("incident_id", flat=True)
             .first()
         )
-        if found is None or found.incident is None:
+        if incident_id is None:
             return None
-        self.groups[key] = found.incident
-        return found.incident
+        incident = self.groups[key] = Incident.objects.get(pk=incident_id)
+        return incident
 
     def _open_incident(self, alert: Alert, item: Incoming, route: Route) -> Incident:
         return report_incident(
@@ -411,21 +414,12 @@ class _Batch:
 
     def _routing_rules(self) -> list[RoutingRule]:
         if self._rules is None:
-            self._rules = list(
-                RoutingRule.objects.select_related("system").order_by("position", "id")
-            )
+            self._rules = routing_setup().rules
         return self._rules
 
     def _active_suppressors(self) -> Suppressors:
         if self._suppressors is None:
-            silences = list(Silence.objects.filter(starts_at__lte=self.now, ends_at__gt=self.now))
-            windows = [
-                (w, {s.pk for s in w.systems.all()})
-                for w in MaintenanceWindow.objects.filter(
-                    starts_at__lte=self.now, ends_at__gt=self.now
-                ).prefetch_related("systems")
-            ]
-            self._suppressors = (silences, windows)
+            self._suppressors = routing_setup().suppressors(self.now)
         return self._suppressors
 
     def _current_plan(self) -> Plan | None:
