@@ -363,3 +363,27 @@ def test_late_outcome_of_a_taken_over_attempt_is_dropped(
 
     assert stale.status == Status.SENDING  # the newer attempt's state was left alone
     assert stale.last_error == ""
+
+
+def test_a_row_written_by_this_process_is_claimed_without_reading_it_back(
+    person: MakePerson, http_sink: HttpSink
+) -> None:
+    """A page sent in the worker right after its transaction committed: the claim updates the
+    row and returns the object that wrote it, as the row now is; a doubled claim gets
+    nothing."""
+    ann = person("ann", http_sink.url())
+    [row] = queue_deliveries([ann], message())
+
+    claimed = claim_delivery(row.pk, written=row)
+
+    assert claimed is row
+    stored = Delivery.objects.get(pk=row.pk)
+    assert (row.status, row.attempts, row.next_attempt_at) == (Status.SENDING, 1, None)
+    assert (stored.status, stored.attempts, stored.claimed_at) == (
+        row.status,
+        row.attempts,
+        row.claimed_at,
+    )
+    assert claim_delivery(row.pk, written=row) is None
+    deliver(row)
+    assert (row.status, len(http_sink.received)) == (Status.SENT, 1)

@@ -176,7 +176,7 @@ def send_test_message(contact_method: ContactMethod) -> Delivery:
     return row
 
 
-def claim_delivery(delivery_id: int) -> Delivery | None:
+def claim_delivery(delivery_id: int, *, written: Delivery | None = None) -> Delivery | None:
     """Take a due delivery for sending: the row becomes 'sending' and its attempt is counted.
 
     Returns the row (with its contact method) for `deliver`, or None when there is nothing to
@@ -187,6 +187,10 @@ def claim_delivery(delivery_id: int) -> Delivery | None:
     due → sending) is atomic on SQLite and PostgreSQL. On PostgreSQL the row is first locked
     with SKIP LOCKED so a worker passes over a row another worker is claiming instead of
     waiting for it.
+
+    `written` is the row as this process wrote it a moment ago (a page sent in-process right
+    after its transaction committed): a won claim returns it, updated as the claim updated
+    the row, instead of reading the row back.
     """
     now = timezone.now()
     due = Delivery.objects.filter(
@@ -205,6 +209,10 @@ def claim_delivery(delivery_id: int) -> Delivery | None:
         )
         if not claimed:
             return None
+        if written is not None and written.pk == delivery_id:
+            written.status, written.claimed_at, written.next_attempt_at = Status.SENDING, now, None
+            written.attempts += 1
+            return written
         return Delivery.objects.select_related("contact_method").get(pk=delivery_id)
 
 
@@ -241,9 +249,10 @@ def deliver(delivery: Delivery) -> None:
     delivery.refresh_from_db()
 
 
-def send_due_delivery(delivery_id: int) -> Delivery | None:
-    """Claim and deliver one row (what the queue task does); None when it was not due."""
-    delivery = claim_delivery(delivery_id)
+def send_due_delivery(delivery_id: int, *, written: Delivery | None = None) -> Delivery | None:
+    """Claim and deliver one row (what the queue task does); None when it was not due.
+    `written`: as for claim_delivery."""
+    delivery = claim_delivery(delivery_id, written=written)
     if delivery is not None:
         deliver(delivery)
     return delivery
@@ -361,7 +370,8 @@ def _save_and_enqueue(rows: list[Delivery]) -> list[Delivery]:
         for row in created:
             if row.status == Status.PENDING:
                 wait = (row.next_attempt_at - now).total_seconds() if row.next_attempt_at else 0
-                transaction.on_commit(partial(_enqueue, row.pk, int(wait) if wait >= 1 else None))
+                delay = int(wait) if wait >= 1 else None
+                transaction.on_commit(partial(_enqueue, row.pk, delay, written=row))
     return created
 
 
@@ -376,22 +386,24 @@ def send_in_process(pool: Executor | None) -> None:
     _in_process = pool
 
 
-def _send_here(delivery_id: int) -> None:
+def _send_here(delivery_id: int, written: Delivery | None = None) -> None:
     try:
-        send_due_delivery(delivery_id)
+        send_due_delivery(delivery_id, written=written)
     except Exception:
         log.exception("sending delivery %s failed; the sweep will retry it", delivery_id)
     finally:
         close_old_connections()
 
 
-def _enqueue(delivery_id: int, delay: int | None = None) -> None:
+def _enqueue(
+    delivery_id: int, delay: int | None = None, *, written: Delivery | None = None
+) -> None:
     # Imported here: the tasks module imports this one.
     from warroom.notify.tasks import task_send_delivery
 
     pool = _in_process
     if not delay and pool is not None:
-        pool.submit(_send_here, delivery_id)
+        pool.submit(_send_here, delivery_id, written)
     elif delay:
         task_send_delivery.schedule(args=(delivery_id,), delay=delay)
     else:
