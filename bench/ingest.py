@@ -116,6 +116,22 @@ def http_ok(url: str) -> bool:
         return False
 
 
+def python_speed() -> float:
+    """Milliseconds this machine takes for a fixed piece of Python (a loop and JSON, one
+    core), best of three. The same 2-core VM ran such a workload up to 40 % slower from one
+    hour to the next: printed with each run, it tells a slower machine from slower code when
+    figures are compared."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        json.dumps([{"a": i, "b": str(i)} for i in range(100_000)])
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
 def load_note() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.2f} (1 min) {five:.2f} (5 min)"
@@ -791,6 +807,9 @@ def main() -> None:
 
     if args.quiet_wait:
         wait_for_quiet(args.quiet_wait)
+    print(
+        f"Python speed of this machine: {python_speed():.0f} ms (lower is faster; bench/README.md)"
+    )
     tmp = Path(tempfile.mkdtemp(prefix="warroom-bench-ingest-"))
     processes = Processes()
     sink = Sink()
