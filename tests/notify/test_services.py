@@ -387,3 +387,16 @@ def test_a_row_written_by_this_process_is_claimed_without_reading_it_back(
     assert claim_delivery(row.pk, written=row) is None
     deliver(row)
     assert (row.status, len(http_sink.received)) == (Status.SENT, 1)
+
+
+def test_a_row_tried_meanwhile_is_not_claimed_through_its_old_object(
+    person: MakePerson,
+) -> None:
+    """The sweep made an attempt before the send pool got to the row: that attempt decides
+    what happens next, and the pool's copy claims nothing."""
+    ann = person("ann", "json://127.0.0.1:9/a")
+    [row] = queue_deliveries([ann], message())
+    Delivery.objects.filter(pk=row.pk).update(status=Status.FAILED, attempts=1)
+
+    assert claim_delivery(row.pk, written=row) is None
+    assert Delivery.objects.get(pk=row.pk).status == Status.FAILED

@@ -316,3 +316,26 @@ def test_a_step_scheduled_in_the_worker_needs_no_queue_task(
         services.steps_run_here(False)
     assert _paged(incident) == ["bao", "chen", "dora"]
     assert step_tasks() == 1
+
+
+def test_a_failing_step_does_not_hold_up_the_others(
+    team: dict[str, User], outsider: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the worker the escalation loop is the only runner of most steps: one that fails is
+    logged and stays due, and the steps due after it run all the same."""
+    broken = report_incident(reporter=outsider, title="ERP down")
+    fine = report_incident(reporter=outsider, title="CRM down")
+    for incident in (broken, fine):
+        _due_now(Paging.objects.get(incident=incident))
+    real = services.run_step
+    broken_paging = Paging.objects.get(incident=broken).pk
+
+    def run_step(paging_id: int, *, step: int, round: int) -> bool:
+        if paging_id == broken_paging:
+            raise RuntimeError("a broken schedule")
+        return real(paging_id, step=step, round=round)
+
+    monkeypatch.setattr(services, "run_step", run_step)
+    assert services.run_due() == 1
+    assert _paged(fine) == ["bao", "chen", "dora"]
+    assert Paging.objects.get(pk=broken_paging).step == 1  # still due, tried again next pass

@@ -44,11 +44,12 @@ def socket_path() -> Path:
 # anyway, and every datagram past a full socket queue is a failed system call.
 NUDGE_GAP = 0.001
 _last_nudge = 0.0
+_warned = False
 
 
 def nudge() -> None:
     """Tell a listening worker that the inbox has something (a no-op when none listens)."""
-    global _sender, _last_nudge
+    global _sender, _last_nudge, _warned
     now = time.monotonic()
     if now - _last_nudge < NUDGE_GAP:
         return  # the nudge sent a moment ago wakes the loop, or its poll takes this too
@@ -62,8 +63,15 @@ def nudge() -> None:
                 _sender = made
     # No listener (ENOENT, ECONNREFUSED), its queue full (EAGAIN), a path too long: the
     # worker's poll finds the alerts a few milliseconds later all the same.
-    with contextlib.suppress(OSError):
+    try:
         _sender.sendto(b"\0", str(socket_path()))
+    except PermissionError as exc:
+        # The worker runs as another user: worth knowing once, never worth failing for.
+        if not _warned:
+            _warned = True
+            log.warning("inbox nudges cannot reach the worker (%s); it polls instead", exc)
+    except OSError:
+        pass
 
 
 class Listener:

@@ -8,8 +8,9 @@ milliseconds and an escalation step run on its second. So the worker also runs:
   3 ms (an indexed read when idle) — and woken at once by the web server's nudge
   (`alerts.wakeup`) when the request came in on this machine;
 - the escalation loop: runs the steps whose `next_step_at` has come (`paging.services`),
-  every 100 ms. The step task queued on commit still runs too and finds the step done: both
-  go through the same idempotent `run_step`.
+  every 100 ms. Steps scheduled in the worker get no queue task (`steps_run_here`); one
+  scheduled elsewhere (the web) has its task too, which finds the step done: both go through
+  the same idempotent `run_step`.
 
 And pages queued by code running in the worker are sent by a thread pool in this process
 instead of a round trip through the queue (`notify.services.send_in_process`).
@@ -82,8 +83,12 @@ class LoopThread(threading.Thread):
                 # What Django does after each request: drop a connection that broke or aged.
                 close_old_connections()
             if pause and idle and self.loop.wake is not None:
-                self.loop.wake(pause)
-            elif pause:
+                try:
+                    self.loop.wake(pause)
+                    continue
+                except Exception:  # a broken socket must not end the loop: sleep instead
+                    log.exception("%s loop: waiting for a nudge failed", self.loop.name)
+            if pause:
                 self.stopping.wait(pause)
 
 

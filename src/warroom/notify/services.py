@@ -192,10 +192,16 @@ def claim_delivery(delivery_id: int, *, written: Delivery | None = None) -> Deli
     after its transaction committed): a won claim returns it, updated as the claim updated
     the row, instead of reading the row back.
     """
+    if written is not None and written.pk != delivery_id:
+        written = None
     now = timezone.now()
     due = Delivery.objects.filter(
         pk=delivery_id, status__in=(Status.PENDING, Status.FAILED), next_attempt_at__lte=now
     )
+    if written is not None:
+        # Only while the row is as written: had another attempt (the sweep's) been made
+        # meanwhile, that attempt's outcome decides what happens next, not this object.
+        due = due.filter(attempts=written.attempts)
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked and not list(
             due.select_for_update(skip_locked=True).values_list("pk", flat=True)
@@ -209,7 +215,7 @@ def claim_delivery(delivery_id: int, *, written: Delivery | None = None) -> Deli
         )
         if not claimed:
             return None
-        if written is not None and written.pk == delivery_id:
+        if written is not None:
             written.status, written.claimed_at, written.next_attempt_at = Status.SENDING, now, None
             written.attempts += 1
             return written

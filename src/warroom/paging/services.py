@@ -404,14 +404,23 @@ def set_notification_rules(
 
 def run_due(now: dt.datetime | None = None) -> int:
     """Run every step that is due now (the worker's escalation loop calls this ten times a
-    second); returns how many ran. The queued task of each step finds it done and stops."""
+    second); returns how many ran. The queued task of a step, if it has one, finds it done.
+
+    A step that fails is logged and left due (the next pass tries it again): the steps due
+    after it still run — in the worker this loop is the only runner of most steps."""
     now = now or timezone.now()
     due = list(
         Paging.objects.filter(state=Paging.State.ACTIVE, next_step_at__lte=now)
         .order_by("next_step_at")
         .values_list("pk", "step", "round")[:DUE_BATCH]
     )
-    return sum(run_step(pk, step=step, round=round) for pk, step, round in due)
+    ran = 0
+    for pk, step, round in due:
+        try:
+            ran += run_step(pk, step=step, round=round)
+        except Exception:
+            log.exception("escalation step %s of paging %s failed; it stays due", step, pk)
+    return ran
 
 
 def sweep(now: dt.datetime | None = None) -> int:
