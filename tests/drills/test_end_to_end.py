@@ -32,8 +32,7 @@ from typing import Any
 import pytest
 
 from tests.notify.conftest import HttpSink, free_port
-from tests.notify.test_consumer import _database_url
-from tests.subprocesses import run_side, wait_for
+from tests.subprocesses import database_url, run_side, wait_for
 
 DEADLINE = 30.0
 SIDE = Path(__file__).with_name("drill_side.py")
@@ -98,14 +97,14 @@ def processes() -> Iterator[Processes]:
 def test_a_drill_runs_through_the_real_pipeline_and_leaves_the_real_metrics_alone(
     tmp_path: Path, http_sink: HttpSink, processes: Processes
 ) -> None:
-    database_url, fresh = _database_url(tmp_path)
+    db_url, fresh = database_url(tmp_path)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "warroom.settings",
             "WARROOM_VAR_DIR": str(tmp_path),
-            "WARROOM_DATABASE_URL": database_url,
+            "WARROOM_DATABASE_URL": db_url,
             "WARROOM_SECRET_KEY": "drill-e2e-secret-key-0123456789abcdef",
             "WARROOM_BASE_URL": f"http://127.0.0.1:{port}",
             "WARROOM_WORKER_THREADS": "2",

@@ -9,7 +9,6 @@ so the rows are committed for the worker and flushed afterwards).
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -17,69 +16,35 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from tests.notify.conftest import HttpSink
+from tests.subprocesses import database_url, run_python, run_side, wait_for
 
 DEADLINE = 20.0  # seconds; each wait below fails the test after this long
 WORKER_SIDE = Path(__file__).with_name("worker_side.py")
-
-
-def _database_url(tmp_path: Path) -> tuple[str, bool]:
-    """The URL for the processes, and whether it is a fresh database still to migrate."""
-    if connection.vendor == "postgresql":
-        db = connection.settings_dict
-        auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-        return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}", False
-    return f"sqlite:///{tmp_path / 'warroom.sqlite3'}", True
-
-
-def _wait_for(condition: Callable[[], Any], what: str) -> Any:
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"gave up after {DEADLINE}s waiting for {what}")
-
-
-def _run(args: list[str], env: dict[str, str], cwd: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
 
 
 @pytest.mark.django_db(transaction=True)
 def test_real_consumer_sends_a_queued_notification_once(
     tmp_path: Path, http_sink: HttpSink, record_property: Callable[[str, object], None]
 ) -> None:
-    database_url, fresh = _database_url(tmp_path)
+    db_url, fresh = database_url(tmp_path)
     # Nothing of the caller's WARROOM_* settings: no shared Redis queue, no immediate mode.
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "warroom.settings",
             "WARROOM_VAR_DIR": str(tmp_path),
-            "WARROOM_DATABASE_URL": database_url,
+            "WARROOM_DATABASE_URL": db_url,
             "WARROOM_SECRET_KEY": "consumer-test-secret-key-0123456789",
             "WARROOM_WORKER_THREADS": "2",
             "WARROOM_LOG_LEVEL": "INFO",
         }
     )
     if fresh:
-        _run(["-m", "warroom.cli", "migrate", "-v0"], env, tmp_path)
+        run_python(["-m", "warroom.cli", "migrate", "-v0"], env, tmp_path)
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:
         worker = subprocess.Popen(
@@ -90,24 +55,24 @@ def test_real_consumer_sends_a_queued_notification_once(
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(lambda: "Huey consumer started" in log_path.read_text(), "the worker to start")
-
-        queued = json.loads(
-            _run([str(WORKER_SIDE), "queue", http_sink.url("/page")], env, tmp_path)
+        wait_for(
+            lambda: "Huey consumer started" in log_path.read_text(), "the worker to start", DEADLINE
         )
 
-        _wait_for(lambda: http_sink.received, "the message at the sink")
+        queued = run_side(WORKER_SIDE, ["queue", http_sink.url("/page")], env, tmp_path)
+
+        wait_for(lambda: http_sink.received, "the message at the sink", DEADLINE)
         latency = http_sink.times[0] - queued["queued_at"]
         record_property("queue_to_sink_seconds", round(latency, 3))
         print(f"queued → sink through the worker: {latency:.3f} s")
 
         def row() -> dict[str, Any]:
-            return dict(
-                json.loads(_run([str(WORKER_SIDE), "show", str(queued["id"])], env, tmp_path))
-            )
+            return run_side(WORKER_SIDE, ["show", str(queued["id"])], env, tmp_path)
 
         # The worker records 'sent' just after the sink answered.
-        shown = _wait_for(lambda: (r := row())["status"] == "sent" and r, "the row to be sent")
+        shown = wait_for(
+            lambda: (r := row())["status"] == "sent" and r, "the row to be sent", DEADLINE
+        )
         time.sleep(1.0)  # a second send, if there were one, would arrive by now
     finally:
         worker.terminate()

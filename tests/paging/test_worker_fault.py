@@ -12,23 +12,17 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.notify.conftest import HttpSink
-from tests.notify.test_consumer import _database_url
-from tests.subprocesses import run_side, wait_for
+from tests.subprocesses import database_url, run_side, wait_for
 
-DEADLINE = 30.0
 SIDE = Path(__file__).with_name("paging_side.py")
 REDIS_DB = "redis://127.0.0.1:6379/13"
-
-
-def _wait_for(condition: Callable[[], Any], what: str, deadline: float = DEADLINE) -> Any:
-    return wait_for(condition, what, deadline, poll=0.05)
 
 
 def _side(args: list[str], env: dict[str, str], cwd: Path) -> dict[str, Any]:
@@ -56,13 +50,13 @@ def queue(request: Any) -> Iterator[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_due_page_survives_a_killed_worker(tmp_path: Path, http_sink: HttpSink, queue: str) -> None:
-    database_url, fresh = _database_url(tmp_path)
+    db_url, fresh = database_url(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "warroom.settings",
             "WARROOM_VAR_DIR": str(tmp_path),
-            "WARROOM_DATABASE_URL": database_url,
+            "WARROOM_DATABASE_URL": db_url,
             "WARROOM_SECRET_KEY": "fault-test-secret-key-0123456789",
             "WARROOM_WORKER_THREADS": "2",
         }
@@ -88,17 +82,17 @@ def test_due_page_survives_a_killed_worker(tmp_path: Path, http_sink: HttpSink, 
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        _wait_for(lambda: "Huey consumer started" in log_path.read_text(), "the worker")
+        wait_for(lambda: "Huey consumer started" in log_path.read_text(), "the worker")
         return worker
 
     first_log, second_log = tmp_path / "worker1.log", tmp_path / "worker2.log"
     worker = start_worker(first_log)
     try:
         reported = _side(["report", "10"], env, tmp_path)
-        _wait_for(lambda: http_sink.paths == ["/chen"], "step 1 at the sink")
+        wait_for(lambda: http_sink.paths == ["/chen"], "step 1 at the sink")
         # Kill only once step 1's row says 'sent': a kill between the sink's answer and that
         # write is the (documented) window in which the sweep may send twice — not this test.
-        _wait_for(
+        wait_for(
             lambda: (
                 _side(["show", str(reported["incident"])], env, tmp_path)["deliveries"]
                 == [["chen", "sent", 1]]
@@ -112,7 +106,7 @@ def test_due_page_survives_a_killed_worker(tmp_path: Path, http_sink: HttpSink, 
         time.sleep(max(0.0, reported["due"] - time.time()) + 1.0)
         assert http_sink.paths == ["/chen"]  # nothing ran while no worker was up
         worker = start_worker(second_log)
-        _wait_for(lambda: len(http_sink.paths) >= 2, "step 2 at the sink after the restart")
+        wait_for(lambda: len(http_sink.paths) >= 2, "step 2 at the sink after the restart")
         time.sleep(2.0)  # a doubled page, were there one, would arrive by now
         shown = _side(["show", str(reported["incident"])], env, tmp_path)
     finally:

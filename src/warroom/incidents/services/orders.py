@@ -147,7 +147,7 @@ def set_team(
     wanted = {(u.pk, r) for u, r in members}
     with transaction.atomic():
         # One change of the team at a time: who was added (and told so) is then exact.
-        list(Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk"))
+        Incident.objects.select_for_update().only("pk").get(pk=incident.pk)
         removed = [
             p
             for p in Participant.objects.filter(incident=incident, role__in=known)
