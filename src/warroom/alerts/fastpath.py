@@ -30,6 +30,7 @@ from django.http.request import split_domain_port, validate_host
 
 from warroom.alerts import intake
 from warroom.alerts.models import Kind
+from warroom.core.accesslog import ACCEPTED
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ class IntakeApp:
             reply = intake.Reply(500, {"detail": "internal error"})
         finally:
             signals.request_finished.send(sender=self.__class__)
+        if reply.status < 300:
+            environ[ACCEPTED] = True  # recorded in the database: no access-log line
         return _send(reply, start_response)
 
     def _handler(self, environ: dict[str, Any]) -> Callable[[], intake.Reply] | None:

@@ -16,13 +16,14 @@ from warroom.alerts.models import Alert, Integration, MaintenanceWindow, Routing
 from warroom.incidents.models import Incident
 from warroom.incidents.roles import visible_filter
 
-# Integrations by key digest, with when they were read. Every inbound request looks its key
-# up, so each web process keeps what it read for KEY_CACHE_SECONDS; saving or deleting an
+# Integrations by key, with when they were read. Every inbound request looks its key up, so
+# each web process keeps what it read for KEY_CACHE_SECONDS; saving or deleting an
 # integration empties this process's copy at once (apps.ready), and the other processes
-# follow within that second.
+# follow within that second. Held by the key as sent, so a hit costs no hashing (SHA-256
+# through OpenSSL costs more than the rest of the lookup); only the digest is stored.
 KEY_CACHE_SECONDS = 1.0
 KEY_CACHE_SIZE = 1000  # wrong keys are remembered too; a flood of them must not grow it
-_by_digest: dict[str, tuple[float, Integration | None]] = {}
+_by_key: dict[str, tuple[float, Integration | None]] = {}
 
 
 def integration_for_key(raw: str, kind: str) -> Integration | None:
@@ -31,19 +32,18 @@ def integration_for_key(raw: str, kind: str) -> Integration | None:
     The returned object is shared between requests: read it, never change it."""
     if not raw or len(raw) > keys.MAX_KEY_LENGTH:
         return None
-    digest = keys.digest(raw)
     now = time.monotonic()
-    hit = _by_digest.get(digest)
+    hit = _by_key.get(raw)
     if hit is None or now - hit[0] > KEY_CACHE_SECONDS:
         # Unordered, at most one row.
         found = list(
             Integration.objects.select_related("default_system")
-            .filter(key_digest=digest, enabled=True)
+            .filter(key_digest=keys.digest(raw), enabled=True)
             .order_by()[:1]
         )
-        if len(_by_digest) >= KEY_CACHE_SIZE:
-            _by_digest.clear()
-        hit = _by_digest[digest] = (now, found[0] if found else None)
+        if len(_by_key) >= KEY_CACHE_SIZE:
+            _by_key.clear()
+        hit = _by_key[raw] = (now, found[0] if found else None)
     integration = hit[1]
     if integration is None or integration.kind != kind:
         return None
@@ -52,7 +52,7 @@ def integration_for_key(raw: str, kind: str) -> Integration | None:
 
 def forget_integrations(**kwargs: object) -> None:
     """Drop the cached keys (connected to Integration's post_save and post_delete)."""
-    _by_digest.clear()
+    _by_key.clear()
 
 
 @dataclass(frozen=True)

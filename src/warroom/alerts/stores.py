@@ -297,16 +297,24 @@ def _decoded(items: Any) -> list[dict[str, Any]]:
 
 _file_stores: dict[Path, FileStore] = {}
 _table_store = TableStore()
+# Which store a database setting means, decided once per (engine, name): every accepted
+# request asks.
+_chosen: dict[tuple[str, str], Store] = {}
 
 
 def current() -> Store:
     """The file store beside a SQLite database file; the table store otherwise (PostgreSQL,
     and SQLite in memory — the tests' — where web and worker share one process anyway)."""
     settings = connections[DEFAULT_DB_ALIAS].settings_dict
-    name = str(settings.get("NAME") or "")
-    if not settings["ENGINE"].endswith("sqlite3") or name in ("", ":memory:"):
-        return _table_store
-    if name.startswith("file:"):
+    setting = (settings["ENGINE"], str(settings.get("NAME") or ""))
+    store = _chosen.get(setting)
+    if store is None:
+        store = _chosen[setting] = _store_for(*setting)
+    return store
+
+
+def _store_for(engine: str, name: str) -> Store:
+    if not engine.endswith("sqlite3") or name in ("", ":memory:") or name.startswith("file:"):
         return _table_store
     path = Path(name)
     inbox = path.with_name(f"{path.stem}-inbox.sqlite3")

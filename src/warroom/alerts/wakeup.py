@@ -40,6 +40,18 @@ def socket_path() -> Path:
     return Path(settings.VAR_DIR) / SOCKET_NAME
 
 
+_paths: dict[str, str] = {}
+
+
+def _address() -> str:
+    """socket_path() as the string sendto takes, made once per VAR_DIR (each nudge asks)."""
+    var_dir = str(settings.VAR_DIR)
+    found = _paths.get(var_dir)
+    if found is None:
+        found = _paths[var_dir] = str(socket_path())
+    return found
+
+
 # At most one nudge per process in this many seconds: in a burst the worker is busy routing
 # anyway, and every datagram past a full socket queue is a failed system call.
 NUDGE_GAP = 0.001
@@ -64,7 +76,7 @@ def nudge() -> None:
     # No listener (ENOENT, ECONNREFUSED), its queue full (EAGAIN), a path too long: the
     # worker's poll finds the alerts a few milliseconds later all the same.
     try:
-        _sender.sendto(b"\0", str(socket_path()))
+        _sender.sendto(b"\0", _address())
     except PermissionError as exc:
         # The worker runs as another user: worth knowing once, never worth failing for.
         if not _warned:

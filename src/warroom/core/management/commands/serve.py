@@ -39,6 +39,9 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--access-logfile",
             "-",
+            # Accepted alerts are recorded in the database, not line by line (see there).
+            "--logger-class",
+            "warroom.core.accesslog.AccessLog",
             "--forwarded-allow-ips",
             os.environ.get("WARROOM_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
