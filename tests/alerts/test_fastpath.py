@@ -6,38 +6,34 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.contrib.auth.models import User
-from django.core import signals
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, connections
 
 from tests.alerts.conftest import Make, payload
 from warroom.alerts import fastpath, inbox
 from warroom.alerts.models import Alert, Inbound
 from warroom.catalog.models import System
+from warroom.core.accesslog import ACCEPTED
 from warroom.wsgi import application
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection() -> Iterator[None]:
-    # As Django's test client does: the request signals must not close the connection that
-    # holds the test's transaction.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As Django's test client disconnects close_old_connections: the connection check must
+    # not close the connection that holds the test's transaction.
+    monkeypatch.setattr(fastpath, "tidy_connection", lambda: None)
 
 
-def call(method: str, path: str, body: bytes = b"", **headers: str) -> tuple[int, dict, Any]:
+def call(
+    method: str, path: str, body: bytes = b"", *, seen: dict[str, Any] | None = None, **headers: str
+) -> tuple[int, dict, Any]:
+    """Call the WSGI application; `seen`, when given, gets the environ as the app left it."""
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
@@ -49,13 +45,15 @@ def call(method: str, path: str, body: bytes = b"", **headers: str) -> tuple[int
         **headers,
     }
     setup_testing_defaults(environ)
-    seen: dict[str, Any] = {}
+    answer: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]]) -> None:
-        seen["status"], seen["headers"] = int(status.split()[0]), dict(headers)
+        answer["status"], answer["headers"] = int(status.split()[0]), dict(headers)
 
     content = b"".join(application(environ, start_response))
-    return seen["status"], seen["headers"], content
+    if seen is not None:
+        seen.update(environ)
+    return answer["status"], answer["headers"], content
 
 
 def pd(key: str, **changes: Any) -> bytes:
@@ -135,3 +133,32 @@ def test_what_django_refuses_is_left_to_django(make_integration: Make, settings:
     assert fastpath._as_django_would(plain | {"HTTP_X_FORWARDED_PROTO": "https"})
     assert fastpath._as_django_would(plain | {"wsgi.url_scheme": "https"})
     assert not fastpath._as_django_would({"HTTP_HOST": "evil.example", "wsgi.url_scheme": "https"})
+
+
+def test_accepted_requests_are_marked_to_be_left_out_of_the_access_log(
+    make_integration: Make,
+) -> None:
+    _, key = make_integration("pagerduty")
+    accepted: dict[str, Any] = {}
+    refused: dict[str, Any] = {}
+    assert call("POST", "/v2/enqueue", pd(key), seen=accepted)[0] == 202
+    assert call("POST", "/v2/enqueue", pd("wrong-key"), seen=refused)[0] == 404
+    assert accepted[ACCEPTED] is True
+    assert ACCEPTED not in refused
+
+
+def test_the_database_connection_is_checked_before_and_after(
+    make_integration: Make, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """As Django's request signals do: a connection that broke or outlived CONN_MAX_AGE is
+    dropped, and DEBUG's query log starts empty."""
+    _, key = make_integration("pagerduty")
+    monkeypatch.undo()  # the real tidy_connection, its check recorded instead of closing
+    db = connections["default"]
+    checks: list[int] = []
+    monkeypatch.setattr(db, "close_if_unusable_or_obsolete", lambda: checks.append(1))
+    settings.DEBUG = True
+    db.queries_log.append({"sql": "SELECT 'from an earlier request'", "time": "0.0"})
+    assert call("POST", "/v2/enqueue", pd(key))[0] == 202
+    assert len(checks) == 2
+    assert not db.queries_log

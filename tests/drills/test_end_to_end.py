@@ -146,6 +146,9 @@ def test_a_drill_runs_through_the_real_pipeline_and_leaves_the_real_metrics_alon
         ("report", "report", "", 1),
     ], logs()
     assert [i["is_drill"] for i in finished["incidents"]] == [True, True]
+    # gunicorn's access log has the health probes, not the accepted alert (warroom.core.accesslog).
+    assert '"GET /healthz' in web_log.read_text(), logs()
+    assert "/api/v1/integrations/" not in web_log.read_text(), logs()
     # The pages say they are a drill in their first words, in each person's language.
     assert sorted(http_sink.paths) == ["/chen", "/chen", "/dora", "/dora"], logs()
     for path, page in zip(http_sink.paths, http_sink.received, strict=True):
