@@ -125,8 +125,12 @@ def _as_django_would(environ: dict[str, Any]) -> bool:
     return bool(header) and environ.get(header[0]) == header[1]
 
 
+# Made once: json.dumps with options builds an encoder per call. Encoding keeps no state.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _send(reply: intake.Reply, start_response: Callable[..., Any]) -> list[bytes]:
-    body = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
+    body = _ENCODER.encode(reply.body).encode()
     headers = [
         ("Content-Type", "application/json"),
         ("Content-Length", str(len(body))),

@@ -57,7 +57,7 @@ def parse_json(body: bytes) -> Any:
     if not text.strip():
         raise BadBody(400, "the body is empty; a JSON document is required")
     try:
-        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        data = _DECODER.decode(text)
     except RecursionError:
         raise BadBody(400, "malformed JSON: nested too deeply") from None
     except ValueError as exc:
@@ -79,6 +79,10 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"number {text[:20]} is too large")
     return value
+
+
+# Made once: json.loads with options builds a decoder per call. Decoding keeps no state.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite_float)
 
 
 def _scrub(value: Any) -> Any:
