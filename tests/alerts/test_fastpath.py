@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import DatabaseError, connections
+from django.core import signals
+from django.db import DatabaseError, close_old_connections, connections
 
 from tests.alerts.conftest import Make, payload
 from warroom.alerts import fastpath, inbox
@@ -24,10 +26,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    # As Django's test client disconnects close_old_connections: the connection check must
-    # not close the connection that holds the test's transaction.
+def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # As Django's test client does: neither the fast path's connection check nor Django's
+    # request signals (for what goes on to Django) may close the connection that holds the
+    # test's transaction.
     monkeypatch.setattr(fastpath, "tidy_connection", lambda: None)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def call(

@@ -102,7 +102,10 @@ class TableStore:
             f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}, "
             f"{quote('error')}) VALUES (%s, %s, %s, %s, 0, %s, '')"
         )
-        with transaction.atomic(), db.cursor() as cursor:
+        # One statement in autocommit: committed when execute returns, in one round trip
+        # (an atomic block would add BEGIN and COMMIT; inside a caller's transaction it would
+        # only have been a savepoint anyway).
+        with db.cursor() as cursor:
             cursor.execute(sql, [integration_id, received, payload, len(items), False])
 
     def take(self, limit: int, max_alerts: int) -> list[Row]:
