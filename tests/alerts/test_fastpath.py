@@ -24,13 +24,15 @@ from warroom.wsgi import application
 
 pytestmark = pytest.mark.django_db
 
+TIDY = fastpath.tidy_connection  # the real one: the fixture below replaces it
+
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # As Django's test client does: neither the fast path's connection check nor Django's
     # request signals (for what goes on to Django) may close the connection that holds the
     # test's transaction.
-    monkeypatch.setattr(fastpath, "tidy_connection", lambda: None)
+    monkeypatch.setattr(fastpath, "tidy_connection", lambda *, starting: None)
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
@@ -161,14 +163,17 @@ def test_the_database_connection_is_checked_before_and_after(
     make_integration: Make, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     """As Django's request signals do: a connection that broke or outlived CONN_MAX_AGE is
-    dropped, and DEBUG's query log starts empty."""
+    dropped (checked as the request starts and as it ends), and DEBUG's query log starts
+    empty — and keeps the request's own queries."""
     _, key = make_integration("pagerduty")
-    monkeypatch.undo()  # the real tidy_connection, its check recorded instead of closing
     db = connections["default"]
     checks: list[int] = []
+    # The real check, its closing recorded instead of done (it would end the test's transaction).
+    monkeypatch.setattr(fastpath, "tidy_connection", TIDY)
     monkeypatch.setattr(db, "close_if_unusable_or_obsolete", lambda: checks.append(1))
     settings.DEBUG = True
     db.queries_log.append({"sql": "SELECT 'from an earlier request'", "time": "0.0"})
     assert call("POST", "/v2/enqueue", pd(key))[0] == 202
     assert len(checks) == 2
-    assert not db.queries_log
+    logged = [q["sql"] for q in db.queries_log]
+    assert logged and "from an earlier request" not in " ".join(logged)

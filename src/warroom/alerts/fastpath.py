@@ -59,7 +59,7 @@ class IntakeApp:
         handler = self._handler(environ)
         if handler is None:
             return self.django(environ, start_response)
-        tidy_connection()
+        tidy_connection(starting=True)
         try:
             reply = handler()
         except DatabaseError:
@@ -71,7 +71,7 @@ class IntakeApp:
             log.exception("inbound webhook: unexpected error")
             reply = intake.Reply(500, {"detail": "internal error"})
         finally:
-            tidy_connection()
+            tidy_connection(starting=False)
         if reply.status < 300:
             environ[ACCEPTED] = True  # recorded in the database: no access-log line
         return _send(reply, start_response)
@@ -93,16 +93,16 @@ class IntakeApp:
         return lambda: intake.receive(kind, key, length, read)
 
 
-def tidy_connection() -> None:
+def tidy_connection(*, starting: bool) -> None:
     """What Django's request_started and request_finished receivers do that concerns these
-    requests: drop the database connection if it broke or outlived CONN_MAX_AGE, and reset
-    the query log that DEBUG keeps. (The rest — every alias, the cache connections, the URL
-    conf — is untouched here, and sending the signals cost a tenth of accepting an alert.)
-    Tests that hold the connection in a transaction replace it, as Django's test client
-    disconnects close_old_connections."""
+    requests: drop the database connection if it broke or outlived CONN_MAX_AGE, and, as a
+    request starts, empty the query log that DEBUG keeps. (The rest — every alias, the cache
+    connections, the URL conf — is untouched here, and sending the signals cost a tenth of
+    accepting an alert.) Tests that hold the connection in a transaction replace it, as
+    Django's test client disconnects close_old_connections."""
     db = connections[DEFAULT_DB_ALIAS]
     db.close_if_unusable_or_obsolete()
-    if settings.DEBUG:
+    if starting and settings.DEBUG:
         db.queries_log.clear()
 
 

@@ -42,6 +42,7 @@ from warroom.incidents.models.incident import OPEN_STATES
 from warroom.incidents.services import report_incident
 from warroom.incidents.timeline import append_event
 from warroom.incidents.transitions import TransitionError, transition
+from warroom.lib.rows import insert as rows_insert
 from warroom.plan.queries import NoPlanError, current_plan
 from warroom.plan.schema import Plan
 
@@ -183,7 +184,8 @@ class _Batch:
         self._place([pair for pair in fresh.values() if pair[0].status == FIRING])
         for pk in changed:
             repeated.pop(pk, None)
-        _insert_rows(created)
+        # Not bulk_create: its compiler costs more per row than the database (lib.rows).
+        rows_insert(created, match="fingerprint")
         # Most repeats describe the alert as before: write only what a repeat always changes.
         plain = [a for a in repeated.values() if id(a) not in self.redescribed]
         _save_rows(plain, _COUNT_FIELDS)
@@ -452,42 +454,6 @@ def describe(alert: Alert) -> str:
     if alert.source:
         lines.append(alert.source)
     return clip("\n".join(lines), 10_000)
-
-
-def _insert_rows(alerts: list[Alert]) -> None:
-    """INSERT new alerts, a few hundred per statement, and set their ids.
-
-    What bulk_create does, for the one model that arrives in bulk: its SQL compiler costs
-    more per row than the database does (a storm of new alerts), and on PostgreSQL its UNNEST
-    arrays are adapted element by element. Values are prepared by each field (pre_save, then
-    get_db_prep_save), as the ORM prepares them; ids are matched by fingerprint, which is
-    unique per integration, so the order RETURNING gives them in does not matter.
-    """
-    if not alerts:
-        return
-    db = connections[DEFAULT_DB_ALIAS]
-    fields = [f for f in Alert._meta.concrete_fields if not f.primary_key]
-    quote = db.ops.quote_name
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    head = (
-        f"INSERT INTO {quote(Alert._meta.db_table)} "
-        f"({', '.join(quote(str(f.column)) for f in fields)}) VALUES "
-    )
-    tail = f" RETURNING {quote('id')}, {quote('fingerprint')}"
-    # SQLite caps the parameters of a statement (999 in older builds); PostgreSQL does not.
-    per_statement = max(1, min(500, (db.features.max_query_params or 10_000) // len(fields)))
-    by_fingerprint = {alert.fingerprint: alert for alert in alerts}
-    with db.cursor() as cursor:
-        for start in range(0, len(alerts), per_statement):
-            chunk = alerts[start : start + per_statement]
-            params = [
-                f.get_db_prep_save(f.pre_save(alert, True), db) for alert in chunk for f in fields
-            ]
-            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
-            for pk, fingerprint in cursor.fetchall():
-                by_fingerprint[fingerprint].pk = pk
-    for alert in alerts:
-        alert._state.adding, alert._state.db = False, DEFAULT_DB_ALIAS
 
 
 def _save_rows(alerts: list[Alert], names: list[str]) -> None:

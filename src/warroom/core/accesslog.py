@@ -1,25 +1,53 @@
-"""gunicorn's logger for `warroom serve`: its access log leaves out accepted alerts.
+"""gunicorn's logger for `warroom serve`: an access log without accepted alerts or keys.
 
-Monitoring sends thousands of events a second in a storm. Each one accepted is recorded by
-warroom itself — the inbox row, then the alert with its count and last-seen time — so a
-line per event on stdout says nothing new, and writing it costs about a tenth of what
-accepting an event costs. `alerts.fastpath` marks those requests in the WSGI environ;
-every other request (pages, the API, and any webhook refused — a wrong key, a bad body, a
-rate limit) is logged as gunicorn logs it.
+- Monitoring sends thousands of events a second in a storm. Each one accepted is recorded by
+  warroom itself — the inbox row, then the alert with its count and last-seen time — so a
+  line per event on stdout says nothing new, and writing it costs about a tenth of what
+  accepting an event costs. `alerts.fastpath` marks those requests in the WSGI environ and
+  they are left out, unless WARROOM_ACCESS_LOG_ACCEPTED is set (to see every sender's
+  address). Every other request — pages, the API, and any webhook refused: a wrong key, a
+  bad body, a rate limit — is logged as gunicorn logs it.
+- A webhook's URL holds its integration key. In the lines that are written, the key is cut
+  to the prefix the UI shows (`/api/v1/integrations/alertmanager/Ab3xY9…`), so a log file
+  never hands out a key — not even a 429 storm's thousands of lines.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from gunicorn.glogging import Logger
 
+from warroom.alerts.keys import PREFIX_LENGTH
+from warroom.lib.env import env_bool
+
 # The environ key `alerts.fastpath` sets on a webhook request whose events were accepted.
 ACCEPTED = "warroom.accepted"
 
+_KEY_IN_PATH = re.compile(
+    r"(/api/v1/integrations/[A-Za-z]+/)([^/?#\s]{0,%d})[^/?#\s]*" % PREFIX_LENGTH
+)
+
 
 class AccessLog(Logger):
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        self.log_accepted = env_bool("WARROOM_ACCESS_LOG_ACCEPTED")
+
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
-        if environ.get(ACCEPTED):
+        if environ.get(ACCEPTED) and not self.log_accepted:
             return
         super().access(resp, req, environ, request_time)
+
+    def atoms(
+        self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any
+    ) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        if "/api/v1/integrations/" not in str(environ.get("PATH_INFO", "")):
+            return atoms
+        # The request line, the path and any environ variable a format may name.
+        return {
+            name: _KEY_IN_PATH.sub(r"\1\2…", value) if isinstance(value, str) else value
+            for name, value in atoms.items()
+        }

@@ -274,9 +274,11 @@ def resolve_targets(
     """The people a step's targets name now: (person, the role they are paged in)."""
     targets = list(targets)
     # The holders of every role the step names, in one query: this runs as an incident opens.
-    roles = [str(t.get("role", "")) for t in targets if t.get("type") == "role"]
+    role_targets = [t for t in targets if t.get("type") == "role"]
+    roles = [str(t.get("role", "")) for t in role_targets]
+    backups = any(t.get("backup") for t in role_targets)
     holders: dict[str, list[Any]] = {}
-    for membership in role_holders(roles) if roles else []:
+    for membership in role_holders(roles, backups=backups) if roles else []:
         holders.setdefault(membership.role.code, []).append(membership)
     people: list[tuple[User, str]] = []
     for target in targets:

@@ -41,10 +41,13 @@ def require_open(incident: Incident) -> None:
         )
 
 
-def role_holders(role_codes: Iterable[str]) -> list[TeamMembership]:
+def role_holders(role_codes: Iterable[str], *, backups: bool = True) -> list[TeamMembership]:
+    """The memberships of the plan's roles `role_codes`, with role and person read along;
+    the backups too unless `backups` is False (a join less as an incident opens)."""
+    related = ["role", "person", *(["backup"] if backups else [])]
     return list(
         TeamMembership.objects.filter(role__code__in=list(role_codes), role__in_plan=True)
-        .select_related("role", "person", "backup")
+        .select_related(*related)
         .order_by("role__code", "id")
     )
 
