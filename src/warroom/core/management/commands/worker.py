@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -7,10 +8,22 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connections
 
 from warroom.core import loops
 from warroom.notify import services as notify
 from warroom.paging import services as paging
+from warroom.plan.queries import NoPlanError, current_plan
+
+
+def _warm_up() -> None:
+    """Do now what the first alert after a start would otherwise wait for (a few tenths of a
+    second in all): load Apprise's plugins and parse the plan in force."""
+    notify.load_channels()
+    # No plan yet, or no database yet: the loops wait for them (and log) as before.
+    with contextlib.suppress(NoPlanError, DatabaseError):
+        current_plan()
+    connections.close_all()  # this thread's: the loops and the consumer open their own
 
 
 class Command(BaseCommand):
@@ -28,6 +41,7 @@ class Command(BaseCommand):
         threads = settings.HUEY["consumer"]["workers"]
         pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="warroom-send")
         notify.send_in_process(pool)
+        _warm_up()
         running = loops.start(loops.default_loops())
         paging.steps_run_here(True)
         try:
