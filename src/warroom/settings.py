@@ -164,7 +164,10 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Integration keys in logged URLs (Django's "Not Found: /api/v1/integrations/...") are
+    # cut to their prefix.
+    "filters": {"keys": {"()": "warroom.lib.redact.RedactKeys"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["keys"]}},
     "root": {"handlers": ["console"], "level": env_str("WARROOM_LOG_LEVEL", "INFO")},
 }
 

@@ -13,6 +13,7 @@ import pytest
 from gunicorn.config import Config
 
 from warroom.core.accesslog import ACCEPTED, AccessLog
+from warroom.lib.redact import RedactKeys, redact_keys
 
 KEY = "Ab3xY9-the-rest-of-a-secret-key"
 
@@ -81,4 +82,37 @@ def test_a_webhook_key_is_cut_to_its_prefix(monkeypatch: pytest.MonkeyPatch) -> 
     atoms = log.atoms(resp, SimpleNamespace(headers=[]), request(path), dt.timedelta(0))
     line = cfg.access_log_format % atoms
     assert KEY not in line
-    assert line.count("/api/v1/integrations/alertmanager/Ab3xY9…") == 3, line
+    assert line.count("/api/v1/integrations/alertmanager/Ab3xY9...") == 3, line
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/integrations/alertmanager/{KEY}",
+        f"/api/v1/integrations/alertmanager/{KEY}/",
+        f"/api/v1/integrations/alertmanager//{KEY}",
+        f"/api/v1/integrations/alertmanager%2F{KEY}",
+        f"/api/v1/integrations/generic/{KEY}?x=1",
+        f"http://warroom.example/api/v1/integrations/grafana/{KEY}",
+    ],
+)
+def test_keys_are_cut_however_the_path_is_written(path: str) -> None:
+    assert KEY not in redact_keys(f"POST {path} HTTP/1.1")
+    assert "Ab3xY9..." in redact_keys(path)
+
+
+def test_warroom_s_own_log_is_filtered_too(caplog: pytest.LogCaptureFixture) -> None:
+    # What Django logs for a 4xx it answers, through the filter settings.LOGGING installs.
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "%s: %s",
+        ("Not Found", f"/api/v1/integrations/alertmanager/{KEY}/"),
+        None,
+    )
+    assert RedactKeys().filter(record)
+    assert record.getMessage() == "Not Found: /api/v1/integrations/alertmanager/Ab3xY9.../"
+    handler = logging.getLogger().handlers[0]
+    assert any(isinstance(f, RedactKeys) for f in handler.filters)

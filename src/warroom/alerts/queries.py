@@ -20,9 +20,9 @@ from warroom.incidents.roles import visible_filter
 # each web process keeps what it read for KEY_CACHE_SECONDS; saving or deleting an
 # integration empties this process's copy at once (apps.ready), and the other processes
 # follow within that second. Held by the key as sent, so a hit costs no hashing (SHA-256
-# through OpenSSL costs more than the rest of the lookup): the raw keys of the last second's
-# requests stay in this process's memory, as they pass through it anyway; the database holds
-# only digests.
+# through OpenSSL costs more than the rest of the lookup): the raw keys of recent requests
+# stay in this process's memory (until 1,000 are held or an integration changes here) —
+# they pass through it anyway; the database holds only digests.
 KEY_CACHE_SECONDS = 1.0
 KEY_CACHE_SIZE = 1000  # wrong keys are remembered too; a flood of them must not grow it
 _by_key: dict[str, tuple[float, Integration | None]] = {}

@@ -8,26 +8,22 @@
   address). Every other request — pages, the API, and any webhook refused: a wrong key, a
   bad body, a rate limit — is logged as gunicorn logs it.
 - A webhook's URL holds its integration key. In the lines that are written, the key is cut
-  to the prefix the UI shows (`/api/v1/integrations/alertmanager/Ab3xY9…`), so a log file
-  never hands out a key — not even a 429 storm's thousands of lines.
+  to the prefix the UI shows (`/api/v1/integrations/alertmanager/Ab3xY9...`,
+  `lib.redact`), so the access log never hands out a key — not even a 429 storm's
+  thousands of lines. (warroom's own log is filtered the same way: settings.LOGGING.)
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from gunicorn.glogging import Logger
 
-from warroom.alerts.keys import PREFIX_LENGTH
 from warroom.lib.env import env_bool
+from warroom.lib.redact import redact_keys
 
 # The environ key `alerts.fastpath` sets on a webhook request whose events were accepted.
 ACCEPTED = "warroom.accepted"
-
-_KEY_IN_PATH = re.compile(
-    r"(/api/v1/integrations/[A-Za-z]+/)([^/?#\s]{0,%d})[^/?#\s]*" % PREFIX_LENGTH
-)
 
 
 class AccessLog(Logger):
@@ -44,10 +40,9 @@ class AccessLog(Logger):
         self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any
     ) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        if "/api/v1/integrations/" not in str(environ.get("PATH_INFO", "")):
-            return atoms
-        # The request line, the path and any environ variable a format may name.
+        # The request line, the path, the headers (a Referer may hold a webhook URL too) and
+        # the environ variables a format may name.
         return {
-            name: _KEY_IN_PATH.sub(r"\1\2…", value) if isinstance(value, str) else value
+            name: redact_keys(value) if isinstance(value, str) else value
             for name, value in atoms.items()
         }

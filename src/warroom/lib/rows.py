@@ -21,7 +21,11 @@ def insert(objs: Sequence[models.Model], *, match: str = "") -> None:
     """INSERT `objs` (all of one model, not yet saved) and set their primary keys.
 
     With more than one object, `match` names a field whose value is unique among them: ids
-    are matched back by it, so the order RETURNING yields rows in does not matter."""
+    are matched back by it, so the order RETURNING yields rows in does not matter.
+
+    Less forgiving than save(): a primary key already set is ignored (the database numbers
+    the row), expressions (F(), Now()) are not resolved, and a related object not yet saved
+    is stored as NULL instead of raising — give it plain values and saved relations."""
     if not objs:
         return
     model = type(objs[0])
@@ -54,7 +58,7 @@ def insert(objs: Sequence[models.Model], *, match: str = "") -> None:
             cursor.execute(f"{head} VALUES {', '.join([row_sql] * len(chunk))}{tail}", params)
             for row in cursor.fetchall():
                 (by_key[row[1]] if match else chunk[0]).pk = row[0]
-    for obj in objs:
-        if obj.pk is None:
+        if any(obj.pk is None for obj in objs):  # inside the block: nothing is committed
             raise RuntimeError(f"{meta.label}: the database returned no id for a row")
+    for obj in objs:
         obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -8,22 +7,30 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connections
+from django.db import connections
 
 from warroom.core import loops
 from warroom.notify import services as notify
 from warroom.paging import services as paging
 from warroom.plan.queries import NoPlanError, current_plan
 
+log = logging.getLogger("warroom.worker")
+
 
 def _warm_up() -> None:
     """Do now what the first alert after a start would otherwise wait for (a few tenths of a
     second in all): load Apprise's plugins and parse the plan in force."""
-    notify.load_channels()
-    # No plan yet, or no database yet: the loops wait for them (and log) as before.
-    with contextlib.suppress(NoPlanError, DatabaseError):
+    try:
+        notify.load_channels()
         current_plan()
-    connections.close_all()  # this thread's: the loops and the consumer open their own
+    except NoPlanError:
+        pass  # no plan yet: the inbox loop waits for one
+    except Exception:
+        # Only an optimisation: whatever failed here fails again where it matters (routing,
+        # sending) and is handled there; the worker must start all the same.
+        log.warning("worker warm-up failed; the first alert will load what it needs", exc_info=True)
+    finally:
+        connections.close_all()  # this thread's: the loops and the consumer open their own
 
 
 class Command(BaseCommand):
