@@ -31,7 +31,10 @@ class RedactKeys(logging.Filter):
     every 4xx and 5xx it answers ("Not Found: /api/v1/integrations/...")."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True  # a malformed call: the handler reports it as logging does
         if MARKER in message:
             record.msg, record.args = redact_keys(message), None
         return True
