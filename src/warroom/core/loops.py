@@ -19,7 +19,9 @@ Each loop runs one function that returns how much it did: when it did something 
 again at once, or after a short pause when that was little (the inbox waits 20 ms after a
 batch of fewer than 50 requests, so that a trickle is taken in batches), otherwise it sleeps
 its interval; after an error it logs and waits a few seconds,
-so a broken row cannot turn into a busy loop of tracebacks.
+so a broken row cannot turn into a busy loop of tracebacks. The database connection is
+checked (dropped if broken or aged, as Django does after a request) after an error at once,
+otherwise once a second.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ from django.db import close_old_connections
 log = logging.getLogger("warroom.worker")
 
 ERROR_PAUSE = 5.0
+# How often a loop checks its database connection when its steps succeed. Each check makes
+# the next query run a health check first (CONN_HEALTH_CHECKS: a `SELECT 1` round trip on
+# PostgreSQL); after every 3 ms idle poll that doubled an idle worker's queries. A step that
+# fails is followed by a check at once, which drops a broken connection.
+CONNECTION_CHECK_EVERY = 1.0
 
 
 @dataclass
@@ -69,10 +76,12 @@ class LoopThread(threading.Thread):
                 self.loop.close()
 
     def _run(self) -> None:
+        checked = time.monotonic()
         while not self.stopping.is_set():
-            pause, idle = self.loop.interval, True
+            pause, idle, failed = self.loop.interval, True, True
             try:
                 done = self.loop.step()
+                failed = False
                 if done:
                     small = done < self.loop.busy_below
                     pause, idle = (self.loop.busy_pause if small else 0.0), False
@@ -80,8 +89,12 @@ class LoopThread(threading.Thread):
                 log.exception("%s loop: step failed", self.loop.name)
                 pause, idle = ERROR_PAUSE, False
             finally:
-                # What Django does after each request: drop a connection that broke or aged.
-                close_old_connections()
+                # What Django does after each request: drop a connection that broke or aged —
+                # after a failure at once, otherwise once a CONNECTION_CHECK_EVERY.
+                now = time.monotonic()
+                if failed or now - checked >= CONNECTION_CHECK_EVERY:
+                    close_old_connections()
+                    checked = now
             if pause and idle and self.loop.wake is not None:
                 try:
                     self.loop.wake(pause)
