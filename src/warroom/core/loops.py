@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 log = logging.getLogger("warroom.worker")
 
@@ -74,6 +74,9 @@ class LoopThread(threading.Thread):
         finally:
             if self.loop.close is not None:
                 self.loop.close()
+            # This thread's database connections end with it (its steps keep theirs open
+            # between connection checks).
+            connections.close_all()
 
     def _run(self) -> None:
         checked = time.monotonic()
