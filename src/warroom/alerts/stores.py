@@ -21,7 +21,7 @@ import json
 import sqlite3
 import threading
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,6 +29,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from warroom.alerts.models import Inbound, InboxCursor
+from warroom.lib import rows
 
 MAX_ATTEMPTS = 5
 
@@ -91,22 +92,12 @@ def _choose(sizes: list[tuple[int, int]], max_alerts: int) -> list[int]:
 
 class TableStore:
     def insert(self, integration_id: int, items: list[dict[str, Any]]) -> None:
-        # Plain SQL with values prepared by the model's fields: this runs for every request.
-        db = connections[DEFAULT_DB_ALIAS]
-        meta = Inbound._meta
-        received = meta.get_field("received_at").get_db_prep_save(timezone.now(), db)
-        payload = meta.get_field("items").get_db_prep_save(items, db)
-        quote = db.ops.quote_name
-        columns = ("integration_id", "received_at", "items", "size", "attempts", "failed")
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}, "
-            f"{quote('error')}) VALUES (%s, %s, %s, %s, 0, %s, '')"
+        # Plain SQL (lib.rows): this runs for every request. One statement in autocommit,
+        # committed when it returns, in one round trip.
+        row = Inbound(
+            integration_id=integration_id, received_at=timezone.now(), items=items, size=len(items)
         )
-        # One statement in autocommit: committed when execute returns, in one round trip
-        # (an atomic block would add BEGIN and COMMIT; inside a caller's transaction it would
-        # only have been a savepoint anyway).
-        with db.cursor() as cursor:
-            cursor.execute(sql, [integration_id, received, payload, len(items), False])
+        rows.insert([row])
 
     def take(self, limit: int, max_alerts: int) -> list[Row]:
         waiting = Inbound.objects.filter(failed=False).order_by("pk")
@@ -298,29 +289,19 @@ def _decoded(items: Any) -> list[dict[str, Any]]:
     return json.loads(items) if isinstance(items, str) else list(items)
 
 
-_file_stores: dict[Path, FileStore] = {}
 _table_store = TableStore()
-# Which store a database setting means, decided once per (engine, name): every accepted
-# request asks.
-_chosen: dict[tuple[str, str], Store] = {}
 
 
 def current() -> Store:
     """The file store beside a SQLite database file; the table store otherwise (PostgreSQL,
     and SQLite in memory — the tests' — where web and worker share one process anyway)."""
     settings = connections[DEFAULT_DB_ALIAS].settings_dict
-    setting = (settings["ENGINE"], str(settings.get("NAME") or ""))
-    store = _chosen.get(setting)
-    if store is None:
-        store = _chosen[setting] = _store_for(*setting)
-    return store
+    return _store_for(settings["ENGINE"], str(settings.get("NAME") or ""))
 
 
+@lru_cache(maxsize=8)  # decided once per database setting: every accepted request asks
 def _store_for(engine: str, name: str) -> Store:
     if not engine.endswith("sqlite3") or name in ("", ":memory:") or name.startswith("file:"):
         return _table_store
     path = Path(name)
-    inbox = path.with_name(f"{path.stem}-inbox.sqlite3")
-    if inbox not in _file_stores:
-        _file_stores[inbox] = FileStore(inbox)
-    return _file_stores[inbox]
+    return FileStore(path.with_name(f"{path.stem}-inbox.sqlite3"))

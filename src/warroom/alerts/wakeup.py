@@ -22,6 +22,7 @@ import select
 import socket
 import threading
 import time
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -40,16 +41,10 @@ def socket_path() -> Path:
     return Path(settings.VAR_DIR) / SOCKET_NAME
 
 
-_paths: dict[str, str] = {}
-
-
-def _address() -> str:
-    """socket_path() as the string sendto takes, made once per VAR_DIR (each nudge asks)."""
-    var_dir = str(settings.VAR_DIR)
-    found = _paths.get(var_dir)
-    if found is None:
-        found = _paths[var_dir] = str(socket_path())
-    return found
+@lru_cache(maxsize=8)  # made once per VAR_DIR: each nudge asks
+def _address(var_dir: str) -> str:
+    """The socket's path as the string sendto takes."""
+    return str(Path(var_dir) / SOCKET_NAME)
 
 
 # At most one nudge per process in this many seconds: in a burst the worker is busy routing
@@ -76,7 +71,7 @@ def nudge() -> None:
     # No listener (ENOENT, ECONNREFUSED), its queue full (EAGAIN), a path too long: the
     # worker's poll finds the alerts a few milliseconds later all the same.
     try:
-        _sender.sendto(b"\0", _address())
+        _sender.sendto(b"\0", _address(str(settings.VAR_DIR)))
     except PermissionError as exc:
         # The worker runs as another user: worth knowing once, never worth failing for.
         if not _warned:

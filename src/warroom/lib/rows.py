@@ -11,6 +11,7 @@ nothing listens to.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
@@ -48,8 +49,10 @@ def insert(objs: Sequence[models.Model], *, match: str = "") -> None:
     # SQLite caps the parameters of a statement (999 in older builds); PostgreSQL does not.
     per_statement = max(1, min(MAX_ROWS, (db.features.max_query_params or 10**6) // len(fields)))
     by_key = {getattr(obj, match): obj for obj in objs} if match else {}
-    # All chunks or none (free inside the caller's transaction, where it is always called).
-    with transaction.atomic(savepoint=False), db.cursor() as cursor:
+    # All chunks or none: several statements run in one transaction (free inside the
+    # caller's); a single one needs none, so in autocommit it is one round trip.
+    several = len(objs) > per_statement
+    with transaction.atomic(savepoint=False) if several else nullcontext(), db.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start : start + per_statement]
             params = [
